@@ -1,0 +1,359 @@
+"""Build JSON values valid for a JSON schema, filled from the prompt.
+
+Used for tool-call arguments and ``json_schema`` answers. Covers what
+function tools and pydantic emit: objects (required, defaults), arrays,
+enums, const, ``$ref`` into ``$defs``/``definitions``, ``anyOf``/``oneOf``
+(null branches skipped), ``allOf``, number bounds, string lengths and a few
+formats. Values come from the prompt where it holds one (quoted strings,
+capitalised names, numbers, enum words), else from defaults, else a
+placeholder valid for the type.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["PromptFacts", "instance_for"]
+
+_QUOTED_RE = re.compile(r"\"([^\"]+)\"|'([^']+)'|“([^”]+)”")
+_NUMBER_RE = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w])")
+_WORD_RE = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
+_FROM_RE = re.compile(r"\bfrom\s+([^\W\d_][\w'-]*(?:\s+[A-Z][\w'-]*)*)", re.UNICODE)
+_TO_RE = re.compile(r"\bto\s+([^\W\d_][\w'-]*(?:\s+[A-Z][\w'-]*)*)", re.UNICODE)
+_SKIP_NAMES = frozenset(
+    {
+        "what",
+        "when",
+        "where",
+        "who",
+        "why",
+        "how",
+        "which",
+        "is",
+        "are",
+        "can",
+        "could",
+        "would",
+        "please",
+        "tell",
+        "give",
+        "find",
+        "get",
+        "call",
+        "use",
+        "the",
+        "a",
+        "an",
+        "i",
+        "and",
+        "or",
+        "then",
+        "also",
+        "what's",
+        "do",
+        "does",
+        "show",
+        "list",
+        "book",
+        "check",
+        "look",
+        "search",
+        "send",
+        "compute",
+        "calculate",
+        "add",
+        "multiply",
+        "convert",
+        "set",
+        "create",
+        "make",
+        "run",
+        "let",
+        "hi",
+        "hello",
+        "thanks",
+        "you",
+        "my",
+        "next",
+        "in",
+        "on",
+        "at",
+        "for",
+    }
+)
+_TEXTUAL = ("query", "text", "question", "message", "prompt", "input", "content", "topic")
+_PLACE = ("city", "location", "place", "town", "country", "origin", "destination", "region")
+
+
+def _capitalised_names(text: str) -> list[str]:
+    """Capitalised words, neighbours joined ("New York", "São Paulo")."""
+    names: list[str] = []
+    last_end = -2
+    for match in _WORD_RE.finditer(text):
+        word = match.group(0)
+        if not word[0].isupper() or word.lower() in _SKIP_NAMES:
+            last_end = -2
+            continue
+        if names and match.start() == last_end + 1 and text[last_end] == " ":
+            names[-1] = f"{names[-1]} {word}"
+        else:
+            names.append(word)
+        last_end = match.end()
+    return names
+
+
+@dataclass
+class PromptFacts:
+    """Values found in the prompt, handed out to schema fields in order."""
+
+    text: str
+    quoted: list[str] = field(default_factory=list)
+    lead_ins: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    numbers: list[float] = field(default_factory=list)
+    origin: str | None = None
+    destination: str | None = None
+
+    @classmethod
+    def from_text(cls, text: str) -> PromptFacts:
+        """Collect quoted strings, capitalised names and numbers from ``text``."""
+        matches = list(_QUOTED_RE.finditer(text))
+        quoted = [next(g for g in m.groups() if g) for m in matches]
+        lead_ins = [" ".join(text[: m.start()].lower().split()[-3:]) for m in matches]
+        unquoted = _QUOTED_RE.sub(" ", text)
+        names = _capitalised_names(unquoted)
+        numbers = [float(n) for n in _NUMBER_RE.findall(unquoted)]
+        facts = cls(
+            text=text.strip(), quoted=quoted, lead_ins=lead_ins, names=names, numbers=numbers
+        )
+        origin = _FROM_RE.search(unquoted)
+        dest = _TO_RE.search(unquoted)
+        if origin and origin.group(1)[0].isupper():
+            facts.origin = origin.group(1)
+        if dest and dest.group(1)[0].isupper():
+            facts.destination = dest.group(1)
+        return facts
+
+    def take_string(self, key: str) -> str | None:
+        """The next prompt value that fits a string field called ``key``."""
+        lowered = key.lower()
+        if self.origin and any(w in lowered for w in ("origin", "from", "source", "start")):
+            value, self.origin = self.origin, None
+            self._forget(value)
+            return value
+        if self.destination and any(w in lowered for w in ("destination", "to_", "target")):
+            value, self.destination = self.destination, None
+            self._forget(value)
+            return value
+        keyed = self._keyed_quote(lowered)
+        if keyed is not None:
+            return keyed
+        if self.names and (any(w in lowered for w in _PLACE) or "name" in lowered):
+            return self._pop_name()
+        if self.quoted:
+            self.lead_ins.pop(0)
+            return self.quoted.pop(0)
+        if any(w in lowered for w in _TEXTUAL):
+            return self.text
+        if self.names:
+            return self._pop_name()
+        return None
+
+    def _keyed_quote(self, key: str) -> str | None:
+        """A quoted value introduced by a word of the key ("customer named '...'")."""
+        parts = [p[:4] for p in re.split(r"[_\W]+", key) if len(p) >= 3]
+        for i, lead in enumerate(self.lead_ins):
+            words = re.findall(r"\w+", lead)
+            if any(w.startswith(p) for p in parts for w in words):
+                self.lead_ins.pop(i)
+                return self.quoted.pop(i)
+        return None
+
+    def _pop_name(self) -> str:
+        value = self.names.pop(0)
+        if value == self.origin:
+            self.origin = None
+        if value == self.destination:
+            self.destination = None
+        return value
+
+    def _forget(self, value: str) -> None:
+        if value in self.names:
+            self.names.remove(value)
+
+    def take_number(self) -> float | None:
+        """The next number in the prompt, if any."""
+        return self.numbers.pop(0) if self.numbers else None
+
+
+def _resolve(schema: Any, root: Mapping[str, Any]) -> Any:
+    seen = 0
+    while isinstance(schema, Mapping) and "$ref" in schema and seen < 32:
+        ref = str(schema["$ref"])
+        if not ref.startswith("#/"):
+            return {}
+        target: Any = root
+        for part in ref[2:].split("/"):
+            if not isinstance(target, Mapping) or part not in target:
+                return {}
+            target = target[part]
+        rest = {k: v for k, v in schema.items() if k != "$ref"}
+        schema = {**target, **rest} if isinstance(target, Mapping) else target
+        seen += 1
+    return schema
+
+
+def _choose_type(schema: Mapping[str, Any]) -> str | None:
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        non_null = [k for k in kind if k != "null"]
+        return str(non_null[0]) if non_null else "null"
+    if isinstance(kind, str):
+        return kind
+    if "properties" in schema:
+        return "object"
+    if "items" in schema:
+        return "array"
+    return None
+
+
+def instance_for(
+    schema: Any, facts: PromptFacts, root: Mapping[str, Any] | None = None, key: str = ""
+) -> Any:
+    """A value valid for ``schema``, filled from ``facts`` where possible.
+
+    Args:
+        schema: a JSON schema (dict); ``True``/``{}`` accept anything.
+        facts: prompt values, consumed as fields take them.
+        root: the document ``$ref`` points into (defaults to ``schema``).
+        key: the property name, a hint for which prompt value fits.
+
+    Returns:
+        A JSON-compatible value.
+    """
+    if root is None:
+        root = schema if isinstance(schema, Mapping) else {}
+    schema = _resolve(schema, root)
+    if not isinstance(schema, Mapping):
+        return facts.text
+    if "const" in schema:
+        return schema["const"]
+    if "enum" in schema:
+        return _pick_enum(list(schema["enum"]), facts)
+    for combiner in ("anyOf", "oneOf"):
+        options = schema.get(combiner)
+        if isinstance(options, list) and options:
+            real = [o for o in options if _resolve(o, root) != {"type": "null"}]
+            if "default" in schema and schema["default"] is None and not real:
+                return None
+            return instance_for((real or options)[0], facts, root, key)
+    if isinstance(schema.get("allOf"), list):
+        merged: dict[str, Any] = {}
+        for part in schema["allOf"]:
+            resolved = _resolve(part, root)
+            if isinstance(resolved, Mapping):
+                merged.update(resolved)
+        rest = {k: v for k, v in schema.items() if k != "allOf"}
+        return instance_for({**merged, **rest}, facts, root, key)
+    kind = _choose_type(schema)
+    if kind == "object":
+        return _object(schema, facts, root)
+    if kind == "array":
+        return _array(schema, facts, root, key)
+    if kind in ("integer", "number"):
+        return _number(schema, facts, kind)
+    if kind == "boolean":
+        if "default" in schema:
+            return schema["default"]
+        return bool(re.search(r"\b(yes|true|enable|on)\b", facts.text, re.IGNORECASE))
+    if kind == "null":
+        return None
+    return _string(schema, facts, key)
+
+
+def _pick_enum(options: list[Any], facts: PromptFacts) -> Any:
+    lowered = facts.text.lower()
+    for option in options:
+        if isinstance(option, str) and re.search(
+            rf"(?<!\w){re.escape(option.lower())}(?!\w)", lowered
+        ):
+            return option
+    return options[0] if options else None
+
+
+def _object(schema: Mapping[str, Any], facts: PromptFacts, root: Mapping[str, Any]) -> Any:
+    props = schema.get("properties") or {}
+    required = set(schema.get("required") or [])
+    out: dict[str, Any] = {}
+    for name, sub in props.items():
+        resolved = _resolve(sub, root)
+        if name in required:
+            out[name] = instance_for(resolved, facts, root, name)
+        elif isinstance(resolved, Mapping) and "default" in resolved:
+            out[name] = resolved["default"]
+    for name in sorted(required - set(props)):
+        out[name] = instance_for({}, facts, root, name)
+    return out
+
+
+def _array(
+    schema: Mapping[str, Any], facts: PromptFacts, root: Mapping[str, Any], key: str
+) -> list[Any]:
+    items = schema.get("items", {})
+    low = int(schema.get("minItems", 1))
+    high = schema.get("maxItems")
+    count = max(low, 1)
+    if high is not None:
+        count = min(count, int(high))
+    return [instance_for(items, facts, root, key) for _ in range(count)]
+
+
+def _number(schema: Mapping[str, Any], facts: PromptFacts, kind: str) -> float | int:
+    found = facts.take_number()
+    value: float
+    if found is not None:
+        value = found
+    elif "default" in schema and isinstance(schema["default"], (int, float)):
+        value = float(schema["default"])
+    else:
+        value = 1.0
+    if "minimum" in schema:
+        value = max(value, float(schema["minimum"]))
+    if "exclusiveMinimum" in schema:
+        value = max(value, float(schema["exclusiveMinimum"]) + 1)
+    if "maximum" in schema:
+        value = min(value, float(schema["maximum"]))
+    if "exclusiveMaximum" in schema:
+        value = min(value, float(schema["exclusiveMaximum"]) - 1)
+    if kind == "integer" or value.is_integer():
+        return int(value)
+    return value
+
+
+_FORMATS = {
+    "date": "2024-06-18",
+    "date-time": "2024-06-18T12:00:00Z",
+    "time": "12:00:00",
+    "email": "user@example.com",
+    "uri": "https://example.com/",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+}
+
+
+def _string(schema: Mapping[str, Any], facts: PromptFacts, key: str) -> str:
+    fmt = schema.get("format")
+    if isinstance(fmt, str) and fmt in _FORMATS:
+        return _FORMATS[fmt]
+    value = facts.take_string(key)
+    if value is None:
+        value = schema["default"] if isinstance(schema.get("default"), str) else facts.text
+    low = int(schema.get("minLength", 0))
+    high = schema.get("maxLength")
+    if len(value) < low:
+        value = value + "x" * (low - len(value))
+    if high is not None:
+        value = value[: int(high)]
+    return value
