@@ -1,6 +1,6 @@
 """Suite-wide guard: tests may only open sockets to loopback addresses.
 
-Every server a test needs runs on 127.0.0.1 and is started by the test
+It is installed when the suite starts and re-installed before every test. Every server a test needs runs on 127.0.0.1 and is started by the test
 itself; a connection anywhere else is a bug in the test, so it fails loudly
 instead of hanging on a closed network.
 """
@@ -42,12 +42,18 @@ def _guarded_connect_ex(self: socket.socket, address: Any) -> int:
     return _real_connect_ex(self, address)
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _no_network() -> Iterator[None]:
+def _install() -> None:
     socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
     socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        socket.socket.connect = _real_connect  # type: ignore[method-assign]
-        socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
+
+
+_install()  # from collection on, session fixtures included
+
+
+@pytest.fixture(autouse=True)
+def _no_network() -> Iterator[None]:
+    # Plugins (pytest-recording, pulled in by langchain-tests) restore the socket
+    # methods they saved at import time when a test ends, which would silently
+    # lift this guard; so it is put back before every test.
+    _install()
+    yield

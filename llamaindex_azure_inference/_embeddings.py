@@ -1,0 +1,251 @@
+"""`AzureInferenceEmbedding`: text and image embeddings on the shared core client."""
+
+from __future__ import annotations
+
+import base64
+from types import TracebackType
+from typing import Any
+
+import filetype  # type: ignore[import-untyped]
+from llama_index.core.base.embeddings.base import Embedding
+from llama_index.core.bridge.pydantic import (
+    Field,
+    PrivateAttr,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+from llama_index.core.embeddings.multi_modal_base import MultiModalEmbedding
+from llama_index.core.schema import ImageType
+
+from azure_inference_core import EmbeddingsResult
+
+from ._clients import AsyncHttpClientField as _AsyncHttpClient
+from ._clients import ClientHolder, check_endpoint
+from ._clients import HttpClientField as _HttpClient
+
+__all__ = ["AzureInferenceEmbedding", "image_embedding_input"]
+
+# Models that tell queries from documents (Cohere embed v3 and later). Others
+# reject `input_type` with a 422, so it is left out unless the user sets it.
+_INPUT_TYPE_PREFIXES = ("cohere-embed", "embed-v-4", "embed-english", "embed-multilingual")
+
+
+def image_embedding_input(image: ImageType) -> dict[str, str]:
+    """An `/images/embeddings` input item: the image as a data URL.
+
+    Args:
+        image: A file path, a `data:` URL, or a `BytesIO` of the image.
+
+    Raises:
+        ValueError: A web URL (the API takes inline images only), or an image
+            whose type cannot be recognised.
+    """
+    if isinstance(image, str):
+        if image.startswith("data:"):
+            return {"image": image}
+        if image.startswith(("http://", "https://")):
+            raise ValueError(
+                "/images/embeddings takes images inline only; download the image and pass "
+                "its path or a BytesIO."
+            )
+        with open(image, "rb") as fh:
+            raw = fh.read()
+    else:
+        pos = image.tell()
+        raw = image.read()
+        image.seek(pos)
+    guess = filetype.guess(raw)
+    if guess is None or not str(guess.mime).startswith("image/"):
+        raise ValueError("cannot tell the image's type; pass a PNG, JPEG, GIF or WebP image")
+    return {"image": f"data:{guess.mime};base64,{base64.b64encode(raw).decode('ascii')}"}
+
+
+def _vectors(result: EmbeddingsResult, expected: int) -> list[Embedding]:
+    items = sorted(result.data, key=lambda item: item.index)
+    if len(items) != expected:
+        raise ValueError(f"asked for {expected} embeddings, the service returned {len(items)}")
+    out: list[Embedding] = []
+    for item in items:
+        if isinstance(item.embedding, str):
+            raise ValueError(
+                "the service returned base64 embeddings; remove encoding_format from "
+                "additional_kwargs (LlamaIndex needs float vectors)"
+            )
+        out.append(list(item.embedding))
+    return out
+
+
+class AzureInferenceEmbedding(MultiModalEmbedding):
+    """Embedding models behind the Azure AI Model Inference API, for LlamaIndex.
+
+    Queries and documents are embedded with `input_type` "query" and
+    "document" on models that distinguish them (Cohere embed); each batch of
+    `embed_batch_size` texts is one request. Images go to `/images/embeddings`.
+
+    Args:
+        endpoint: Endpoint URL; defaults to `$AZURE_INFERENCE_ENDPOINT`.
+        credential: Key or token credential (see `AzureInference`).
+        model: Model or deployment name (body `model`); also the `model_name`
+            unless that is given.
+        api_version, timeout, max_retries, default_headers, http_client,
+            async_http_client: As for `AzureInference`.
+        dimensions: Vector length, for models that support several.
+        query_input_type, document_input_type: `input_type` sent with queries
+            and documents. Default: "query" / "document" for Cohere embed
+            models, not sent otherwise. None: never sent.
+        additional_kwargs: Model-specific parameters (pass-through).
+
+    Raises:
+        ValueError: No endpoint, or an endpoint URL that cannot be used.
+    """
+
+    endpoint: str | None = Field(default=None, validate_default=True)
+    credential: SecretStr | Any | None = Field(default=None, exclude=True, repr=False)
+    model: str | None = Field(default=None, description="Model or deployment name.")
+    api_version: str | None = None
+    dimensions: int | None = Field(default=None, gt=0)
+    query_input_type: str | None = None
+    document_input_type: str | None = None
+    additional_kwargs: dict[str, Any] = Field(default_factory=dict)
+    timeout: float | None = 60.0
+    max_retries: int = Field(default=2, ge=0)
+    default_headers: dict[str, str] | None = None
+    http_client: _HttpClient = Field(default=None, exclude=True, repr=False)
+    async_http_client: _AsyncHttpClient = Field(default=None, exclude=True, repr=False)
+
+    _clients: ClientHolder | None = PrivateAttr(default=None)
+
+    @field_validator("credential", mode="before")
+    @classmethod
+    def _secret_key(cls, value: Any) -> Any:
+        return SecretStr(value) if isinstance(value, str) else value
+
+    @field_validator("endpoint", mode="after")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str:
+        return check_endpoint(value)
+
+    @model_validator(mode="after")
+    def _defaults_from_model(self) -> AzureInferenceEmbedding:
+        given = self.model_fields_set
+        if self.model and "model_name" not in given:
+            self.model_name = self.model
+        takes_input_type = (self.model or "").lower().startswith(_INPUT_TYPE_PREFIXES)
+        if takes_input_type and "query_input_type" not in given:
+            self.query_input_type = "query"
+        if takes_input_type and "document_input_type" not in given:
+            self.document_input_type = "document"
+        return self
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "AzureInferenceEmbedding"
+
+    # -- clients ------------------------------------------------------------------
+
+    @property
+    def _holder(self) -> ClientHolder:
+        if self._clients is None:
+            self._clients = ClientHolder(
+                {
+                    "endpoint": self.endpoint,
+                    "credential": self.credential,
+                    "model": self.model,
+                    "api_version": self.api_version,
+                    "max_retries": self.max_retries,
+                    "timeout": self.timeout,
+                    "default_headers": self.default_headers,
+                },
+                self.http_client,
+                self.async_http_client,
+            )
+        return self._clients
+
+    def close(self) -> None:
+        """Close the sync connection pool (idempotent)."""
+        if self._clients is not None:
+            self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close both connection pools (idempotent)."""
+        if self._clients is not None:
+            await self._clients.aclose()
+
+    def __enter__(self) -> AzureInferenceEmbedding:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> AzureInferenceEmbedding:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # -- requests (one shape for sync and async) -------------------------------------
+
+    def _params(self, input_type: str | None) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        if self.dimensions is not None:
+            params["dimensions"] = self.dimensions
+        if input_type is not None:
+            params["input_type"] = input_type
+        if self.additional_kwargs:
+            params["model_extras"] = dict(self.additional_kwargs)
+        return params
+
+    def _embed(self, texts: list[str], input_type: str | None) -> list[Embedding]:
+        result = self._holder.sync().embed(texts, **self._params(input_type))
+        return _vectors(result, len(texts))
+
+    async def _aembed(self, texts: list[str], input_type: str | None) -> list[Embedding]:
+        async with self._holder.async_client() as client:
+            result = await client.embed(texts, **self._params(input_type))
+        return _vectors(result, len(texts))
+
+    def _get_query_embedding(self, query: str) -> Embedding:
+        return self._embed([query], self.query_input_type)[0]
+
+    async def _aget_query_embedding(self, query: str) -> Embedding:
+        return (await self._aembed([query], self.query_input_type))[0]
+
+    def _get_text_embedding(self, text: str) -> Embedding:
+        return self._embed([text], self.document_input_type)[0]
+
+    async def _aget_text_embedding(self, text: str) -> Embedding:
+        return (await self._aembed([text], self.document_input_type))[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        return self._embed(texts, self.document_input_type)
+
+    async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        return await self._aembed(texts, self.document_input_type)
+
+    def _get_image_embeddings(self, img_file_paths: list[ImageType]) -> list[Embedding]:
+        inputs = [image_embedding_input(p) for p in img_file_paths]
+        result = self._holder.sync().embed_images(inputs, **self._params(None))
+        return _vectors(result, len(inputs))
+
+    async def _aget_image_embeddings(self, img_file_paths: list[ImageType]) -> list[Embedding]:
+        inputs = [image_embedding_input(p) for p in img_file_paths]
+        async with self._holder.async_client() as client:
+            result = await client.embed_images(inputs, **self._params(None))
+        return _vectors(result, len(inputs))
+
+    def _get_image_embedding(self, img_file_path: ImageType) -> Embedding:
+        return self._get_image_embeddings([img_file_path])[0]
+
+    async def _aget_image_embedding(self, img_file_path: ImageType) -> Embedding:
+        return (await self._aget_image_embeddings([img_file_path]))[0]
