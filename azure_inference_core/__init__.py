@@ -1,0 +1,116 @@
+"""A fast, typed, framework-free client for the Azure AI Model Inference API.
+
+The public names are gathered here from private modules; ``tests/core`` pins them.
+"""
+
+from ._accumulate import StreamAccumulator
+from ._async_client import AsyncInferenceClient
+from ._client import InferenceClient
+from ._endpoint import EndpointConfig, EndpointFlavour, resolve_endpoint
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    AzureInferenceError,
+    BadRequestError,
+    ConfigurationError,
+    ContentFilterError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    StreamError,
+    UnsupportedParameterError,
+)
+from ._messages import (
+    AssistantMessage,
+    AudioContentItem,
+    DeveloperMessage,
+    ImageContentItem,
+    ImageEmbeddingInput,
+    ImageUrl,
+    InputAudio,
+    SystemMessage,
+    TextContentItem,
+    ToolMessage,
+    UserMessage,
+)
+from ._retry import RetryPolicy
+from ._sse import ServerSentEvent, SSEDecoder
+from ._stream import AsyncChatCompletionStream, ChatCompletionStream
+from ._version import __version__
+from ._wire import (
+    ChatChoice,
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChunkChoice,
+    CompletionUsage,
+    Delta,
+    EmbeddingItem,
+    EmbeddingsResult,
+    EmbeddingsUsage,
+    FunctionCall,
+    FunctionCallDelta,
+    ModelInfo,
+    ModelType,
+    ResponseMessage,
+    ToolCall,
+    ToolCallDelta,
+)
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AssistantMessage",
+    "AsyncChatCompletionStream",
+    "AsyncInferenceClient",
+    "AudioContentItem",
+    "AuthenticationError",
+    "AzureInferenceError",
+    "BadRequestError",
+    "ChatChoice",
+    "ChatCompletion",
+    "ChatCompletionChunk",
+    "ChatCompletionStream",
+    "ChunkChoice",
+    "CompletionUsage",
+    "ConfigurationError",
+    "ContentFilterError",
+    "Delta",
+    "DeveloperMessage",
+    "EmbeddingItem",
+    "EmbeddingsResult",
+    "EmbeddingsUsage",
+    "EndpointConfig",
+    "EndpointFlavour",
+    "FunctionCall",
+    "FunctionCallDelta",
+    "ImageContentItem",
+    "ImageEmbeddingInput",
+    "ImageUrl",
+    "InferenceClient",
+    "InputAudio",
+    "ModelInfo",
+    "ModelType",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseMessage",
+    "RetryPolicy",
+    "SSEDecoder",
+    "ServerError",
+    "ServerSentEvent",
+    "StreamAccumulator",
+    "StreamError",
+    "SystemMessage",
+    "TextContentItem",
+    "ToolCall",
+    "ToolCallDelta",
+    "ToolMessage",
+    "UnsupportedParameterError",
+    "UserMessage",
+    "__version__",
+    "resolve_endpoint",
+]

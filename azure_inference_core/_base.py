@@ -1,0 +1,417 @@
+"""The pure half of the clients: configuration, request building, response parsing,
+retry decisions and the auth state. ``InferenceClient`` and
+``AsyncInferenceClient`` add only their I/O loops on top.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import httpx
+from pydantic import SecretStr, ValidationError
+
+from ._auth import KeyAuth, TokenAuth, make_auth
+from ._call import Call, check_headers, dumps, redact_headers, to_timeout
+from ._endpoint import (
+    EndpointConfig,
+    EndpointFlavour,
+    KeyHeader,
+    is_loopback_host,
+    resolve_endpoint,
+)
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AzureInferenceError,
+    ConfigurationError,
+    ContentFilterError,
+    NotFoundError,
+    error_from_response,
+    request_id_from_headers,
+)
+from ._messages import MessageInput
+from ._request import (
+    ExtraParameters,
+    build_chat_body,
+    build_embeddings_body,
+    build_image_embeddings_body,
+    check_extra_mode,
+)
+from ._retry import RetryPolicy, parse_retry_after
+from ._version import __version__
+from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
+
+__all__ = ["ENV_CREDENTIAL", "ENV_ENDPOINT", "BaseClient", "logger"]
+
+ENV_ENDPOINT = "AZURE_INFERENCE_ENDPOINT"
+ENV_CREDENTIAL = "AZURE_INFERENCE_CREDENTIAL"
+USER_AGENT = f"azure-inference-python/{__version__}"
+
+logger = logging.getLogger("azure_inference_core")
+
+_OPENAI_FLAVOURS = (EndpointFlavour.AZURE_OPENAI, EndpointFlavour.OPENAI_V1)
+
+
+class BaseClient:
+    """Configuration and all pure logic shared by the sync and async clients."""
+
+    _async = False
+
+    def __init__(
+        self,
+        endpoint: str | None,
+        credential: Any,
+        *,
+        model: str | None,
+        api_version: str | None,
+        extra_parameters: ExtraParameters | None,
+        max_retries: int,
+        timeout: float | httpx.Timeout | None,
+        default_headers: Mapping[str, str] | None,
+        key_header: KeyHeader | None,
+        credential_scopes: Sequence[str] | None,
+        allow_insecure_http: bool,
+    ) -> None:
+        endpoint = endpoint if endpoint is not None else os.environ.get(ENV_ENDPOINT)
+        if not endpoint:
+            raise ConfigurationError(
+                f"No endpoint: pass endpoint='https://...' or set {ENV_ENDPOINT}."
+            )
+        self._config: EndpointConfig = resolve_endpoint(
+            endpoint,
+            api_version=api_version,
+            key_header=key_header,
+            credential_scopes=credential_scopes,
+        )
+        if model is not None and (not isinstance(model, str) or not model):
+            raise ConfigurationError("model must be a non-empty deployment name, or None.")
+        self._model = model
+        check_extra_mode(extra_parameters)
+        self._extra_mode: ExtraParameters | None = extra_parameters
+        self._retry = RetryPolicy(max_retries)
+        self._timeout = to_timeout(timeout)
+        self._timeout_ext: dict[str, Any] = {"timeout": self._timeout.as_dict()}
+        self._owned_credential: Any = None
+        self._auth: KeyAuth | TokenAuth = make_auth(
+            self._resolve_credential(credential), self._config.key_header, self._config.scopes
+        )
+        url = httpx.URL(self._config.base_url)
+        if url.scheme == "http" and not allow_insecure_http and not is_loopback_host(url.host):
+            raise ConfigurationError(
+                f"Refusing to send credentials over plain http to {url.host}; use https, or "
+                "pass allow_insecure_http=True if this network is trusted."
+            )
+        self._static_headers: dict[str, str] = {
+            "user-agent": USER_AGENT,
+            "content-type": "application/json",
+            "accept": "application/json",
+        }
+        # Credentials are never stored here: they are added to each attempt's
+        # request only, so nothing long-lived (or logged) holds them in clear.
+        self._static_headers.update(check_headers(default_headers, "default_headers"))
+        self._chat_url = self._config.url("/chat/completions")
+        self._embeddings_url = self._config.url("/embeddings")
+        self._image_embeddings_url = self._config.url("/images/embeddings")
+        self._info_url = self._config.url("/info")
+        self._model_info: ModelInfo | None = None
+
+    # -- configuration -------------------------------------------------------
+
+    def _resolve_credential(self, credential: Any) -> Any:
+        if credential is not None:
+            return credential
+        key = os.environ.get(ENV_CREDENTIAL)
+        if key:
+            return SecretStr(key)
+        try:
+            if self._async:
+                from azure.identity.aio import DefaultAzureCredential as AsyncDefault
+
+                self._owned_credential = AsyncDefault()
+            else:
+                from azure.identity import DefaultAzureCredential
+
+                self._owned_credential = DefaultAzureCredential()
+        except ImportError:
+            raise ConfigurationError(
+                "No credential: pass credential=<key or token credential>, set "
+                f"{ENV_CREDENTIAL} to the endpoint key, or install azure-identity "
+                "(pip install 'azure-inference[entra]') to sign in with DefaultAzureCredential."
+            ) from None
+        return self._owned_credential
+
+    @property
+    def endpoint(self) -> str:
+        """The endpoint base URL the routes hang off."""
+        return self._config.base_url
+
+    @property
+    def endpoint_config(self) -> EndpointConfig:
+        """The resolved flavour, api-version, key header and scopes."""
+        return self._config
+
+    @property
+    def model(self) -> str | None:
+        """The default deployment name sent as body ``model``."""
+        return self._model
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(endpoint={self._config.base_url!r}, "
+            f"flavour={self._config.flavour.value!r}, model={self._model!r}, "
+            f"auth={type(self._auth).__name__})"
+        )
+
+    # -- requests ------------------------------------------------------------
+
+    def _call(
+        self,
+        url: httpx.URL,
+        body: dict[str, Any] | None,
+        *,
+        has_extras: bool,
+        extra_parameters: ExtraParameters | None,
+        headers: Mapping[str, str] | None,
+        timeout: float | httpx.Timeout | None,
+        stream: bool = False,
+    ) -> Call:
+        request_id = str(uuid.uuid4())
+        all_headers = dict(self._static_headers)
+        all_headers["x-ms-client-request-id"] = request_id
+        if extra_parameters is not None:
+            check_extra_mode(extra_parameters)
+        mode = extra_parameters or self._extra_mode
+        if mode is not None:
+            all_headers["extra-parameters"] = mode
+        elif has_extras:
+            all_headers["extra-parameters"] = "pass-through"
+        if stream:
+            all_headers["accept"] = "text/event-stream"
+        if headers:
+            all_headers.update(check_headers(headers, "headers"))
+            request_id = all_headers["x-ms-client-request-id"]
+        if body is not None:
+            if (
+                self._config.requires_model
+                and "model" not in body
+                and "x-ms-model-mesh-model-name" not in all_headers
+            ):
+                raise ConfigurationError(
+                    f"This {self._config.flavour.value} endpoint picks the deployment from the "
+                    "request's model (the service would answer no_model_name); pass "
+                    "model='<deployment name>' to the client or to this call."
+                )
+            content: bytes | None = dumps(body)
+            method = "POST"
+        else:
+            content = None
+            method = "GET"
+            del all_headers["content-type"]
+        extensions = (
+            self._timeout_ext if timeout is None else {"timeout": to_timeout(timeout).as_dict()}
+        )
+        return Call(method, url, content, all_headers, extensions, stream, request_id)
+
+    def _with_model(self, model: str | None) -> str | None:
+        return model if model is not None else self._model
+
+    def _chat_call(
+        self,
+        messages: Sequence[MessageInput],
+        *,
+        stream: bool,
+        model: str | None,
+        temperature: float | None,
+        top_p: float | None,
+        max_tokens: int | None,
+        seed: int | None,
+        presence_penalty: float | None,
+        frequency_penalty: float | None,
+        stop: Sequence[str] | None,
+        response_format: Mapping[str, Any] | None,
+        tools: Sequence[Mapping[str, Any]] | None,
+        tool_choice: str | Mapping[str, Any] | None,
+        parallel_tool_calls: bool | None,
+        model_extras: Mapping[str, Any] | None,
+        extra_parameters: ExtraParameters | None,
+        headers: Mapping[str, str] | None,
+        timeout: float | httpx.Timeout | None,
+    ) -> Call:
+        body, has_extras = build_chat_body(
+            messages,
+            stream=stream,
+            model=self._with_model(model),
+            temperature=temperature,
+            top_p=top_p,
+            max_tokens=max_tokens,
+            seed=seed,
+            presence_penalty=presence_penalty,
+            frequency_penalty=frequency_penalty,
+            stop=stop,
+            response_format=response_format,
+            tools=tools,
+            tool_choice=tool_choice,
+            parallel_tool_calls=parallel_tool_calls,
+            model_extras=model_extras,
+        )
+        if parallel_tool_calls is not None and self._config.flavour not in _OPENAI_FLAVOURS:
+            # Not a field of the inference API's chat request (only of the OpenAI
+            # routes): without pass-through the service answers 400 "Extra parameters".
+            has_extras = True
+        return self._call(
+            self._chat_url,
+            body,
+            has_extras=has_extras,
+            extra_parameters=extra_parameters,
+            headers=headers,
+            timeout=timeout,
+            stream=stream,
+        )
+
+    def _embeddings_call(
+        self,
+        input: Any,
+        *,
+        images: bool,
+        model: str | None,
+        dimensions: int | None,
+        encoding_format: str | None,
+        input_type: str | None,
+        model_extras: Mapping[str, Any] | None,
+        extra_parameters: ExtraParameters | None,
+        headers: Mapping[str, str] | None,
+        timeout: float | httpx.Timeout | None,
+    ) -> Call:
+        build = build_image_embeddings_body if images else build_embeddings_body
+        body, has_extras = build(
+            input,
+            model=self._with_model(model),
+            dimensions=dimensions,
+            encoding_format=encoding_format,
+            input_type=input_type,
+            model_extras=model_extras,
+        )
+        return self._call(
+            self._image_embeddings_url if images else self._embeddings_url,
+            body,
+            has_extras=has_extras,
+            extra_parameters=extra_parameters,
+            headers=headers,
+            timeout=timeout,
+        )
+
+    def _info_call(self, headers: Mapping[str, str] | None) -> Call:
+        return self._call(
+            self._info_url,
+            None,
+            has_extras=False,
+            extra_parameters=None,
+            headers=headers,
+            timeout=None,
+        )
+
+    def _key_headers(self) -> dict[str, str] | None:
+        """Key auth headers for one attempt (a ``.key`` object may have been rotated)."""
+        if isinstance(self._auth, KeyAuth):
+            return self._auth.headers()
+        return None
+
+    # -- responses -----------------------------------------------------------
+
+    def _status_error(self, call: Call, response: httpx.Response, raw: bytes) -> APIStatusError:
+        error = error_from_response(
+            response.status_code,
+            response.headers,
+            raw,
+            client_request_id=call.client_request_id,
+            retry_after=parse_retry_after(response.headers),
+        )
+        if isinstance(error, NotFoundError) and call.url == self._info_url:
+            error = NotFoundError(
+                f"{error.message} This {self._config.flavour.value} endpoint has no /info route "
+                "(only serverless and managed-compute endpoints serve it); pass the model name "
+                "yourself instead of reading it from /info.",
+                status_code=error.status_code,
+                code=error.code,
+                request_id=error.request_id,
+                body=error.body,
+            )
+        return error
+
+    def _retry_delay_for_status(self, retries: int, response: httpx.Response) -> float | None:
+        return self._retry.delay(retries, status=response.status_code, headers=response.headers)
+
+    def _retry_delay_for_connection(self, retries: int) -> float | None:
+        return self._retry.delay(retries)
+
+    @staticmethod
+    def _connection_error(exc: httpx.HTTPError, call: Call) -> AzureInferenceError:
+        """The one place httpx exceptions become ours."""
+        if isinstance(exc, httpx.TimeoutException):
+            return APITimeoutError(
+                f"The request timed out ({type(exc).__name__}); raise timeout= or retry later.",
+                request_id=call.client_request_id,
+            )
+        return APIConnectionError(
+            f"Could not reach {call.url.host} ({type(exc).__name__}: {exc}).",
+            request_id=call.client_request_id,
+        )
+
+    def _log_request(self, call: Call, status: int | str, started: float) -> None:
+        logger.debug(
+            "%s %s -> %s in %.1f ms headers=%s",
+            call.method,
+            call.url,
+            status,
+            (time.perf_counter() - started) * 1000.0,
+            redact_headers(call.headers),
+        )
+
+    def _parse(self, model: type[Any], call: Call, response: httpx.Response) -> Any:
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise APIStatusError(
+                f"The service answered {response.status_code} with a body that is not a "
+                f"{model.__name__}: {exc.errors(include_url=False)[:3]}",
+                status_code=response.status_code,
+                request_id=request_id_from_headers(response.headers, call.client_request_id),
+                body=response.content[:2000].decode("utf-8", errors="replace"),
+            ) from None
+
+    def _completion(self, call: Call, response: httpx.Response) -> ChatCompletion:
+        completion: ChatCompletion = self._parse(ChatCompletion, call, response)
+        for choice in completion.choices:
+            if choice.finish_reason == "content_filter":
+                raise ContentFilterError(
+                    "The completion was cut by the content filter (finish_reason "
+                    "'content_filter'); the partial answer is on .completion.",
+                    status_code=response.status_code,
+                    code="content_filter",
+                    request_id=request_id_from_headers(response.headers, call.client_request_id),
+                    details=(choice.model_extra or {}).get("content_filter_results"),
+                    completion=completion,
+                )
+        return completion
+
+    def _embeddings(self, call: Call, response: httpx.Response) -> EmbeddingsResult:
+        result: EmbeddingsResult = self._parse(EmbeddingsResult, call, response)
+        return result
+
+    def _info(self, call: Call, response: httpx.Response) -> ModelInfo:
+        info: ModelInfo = self._parse(ModelInfo, call, response)
+        self._model_info = info
+        return info
+
+    def _request_id(self, call: Call, response: httpx.Response) -> str | None:
+        return request_id_from_headers(response.headers, call.client_request_id)
+
+    @property
+    def _flavour(self) -> EndpointFlavour:
+        return self._config.flavour

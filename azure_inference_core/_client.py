@@ -1,0 +1,390 @@
+"""The synchronous client: the I/O loop over ``BaseClient``'s pure logic."""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from ._auth import KeyLike, TokenAuth, TokenCredential
+from ._base import BaseClient, logger
+from ._call import Call, shared_ssl_context
+from ._endpoint import KeyHeader
+from ._errors import ConfigurationError
+from ._messages import ImageEmbeddingInput, MessageInput
+from ._request import ExtraParameters
+from ._stream import ChatCompletionStream
+from ._transport import DEFAULT_MAX_CONCURRENCY, GatedTransport, check_limit, limits
+from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
+
+__all__ = ["InferenceClient"]
+
+Credential = str | KeyLike | TokenCredential | Any
+
+
+class InferenceClient(BaseClient):
+    """Synchronous client for the Azure AI Model Inference API.
+
+    Args:
+        endpoint: the endpoint URL; defaults to ``$AZURE_INFERENCE_ENDPOINT``.
+        credential: a key (``str``, ``SecretStr``, or an object with ``.key``)
+            or a token credential (``get_token(*scopes)``). Defaults to
+            ``$AZURE_INFERENCE_CREDENTIAL``, then to azure-identity's
+            ``DefaultAzureCredential`` when installed.
+        model: default deployment name sent as body ``model`` (required on Foundry).
+        api_version: overrides the flavour's api-version (``2025-05-01`` for the
+            inference API, ``2024-10-21`` for Azure OpenAI deployments, none for ``/openai/v1``).
+        extra_parameters: default ``extra-parameters`` header mode. When None,
+            ``pass-through`` is sent only with ``model_extras``.
+        max_retries: retries on 408/429/5xx and connection errors; 0 disables.
+        timeout: seconds for each of connect/read/write/pool, or an ``httpx.Timeout``.
+        default_headers: headers sent on every call.
+        http_client: an ``httpx.Client`` to use (and not close); one is created otherwise.
+        key_header: where a key goes: ``authorization``, ``api-key`` or ``both``.
+        credential_scopes: Entra ID scopes, overriding the flavour's choice.
+        allow_insecure_http: allow sending credentials over http to a non-loopback host.
+        max_concurrency: requests (and open streams) in flight at once on the pool
+            this client creates, which has as many connections; more calls wait
+            their turn (up to the pool timeout). Default 16. Not for ``http_client``.
+
+    Raises:
+        ConfigurationError: missing endpoint or credential, bad URL, insecure http.
+    """
+
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        credential: Credential | None = None,
+        *,
+        model: str | None = None,
+        api_version: str | None = None,
+        extra_parameters: ExtraParameters | None = None,
+        max_retries: int = 2,
+        timeout: float | httpx.Timeout | None = 60.0,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.Client | None = None,
+        key_header: KeyHeader | None = None,
+        credential_scopes: Sequence[str] | None = None,
+        allow_insecure_http: bool = False,
+        max_concurrency: int | None = None,
+    ) -> None:
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise ConfigurationError(
+                "http_client must be an httpx.Client (use AsyncInferenceClient for "
+                "httpx.AsyncClient)."
+            )
+        super().__init__(
+            endpoint,
+            credential,
+            model=model,
+            api_version=api_version,
+            extra_parameters=extra_parameters,
+            max_retries=max_retries,
+            timeout=timeout,
+            default_headers=default_headers,
+            key_header=key_header,
+            credential_scopes=credential_scopes,
+            allow_insecure_http=allow_insecure_http,
+        )
+        if max_concurrency is not None and http_client is not None:
+            raise ConfigurationError(
+                "max_concurrency sizes the connection pool this client creates; with your own "
+                "http_client, set httpx.Limits on it instead."
+            )
+        limit = DEFAULT_MAX_CONCURRENCY if max_concurrency is None else check_limit(max_concurrency)
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(
+            transport=GatedTransport(
+                httpx.HTTPTransport(verify=shared_ssl_context(), limits=limits(limit)), limit
+            ),
+            timeout=self._timeout,
+            follow_redirects=False,
+        )
+        self._token_lock = threading.Lock()
+
+    # -- I/O loop -------------------------------------------------------------
+
+    def _auth_headers(self) -> dict[str, str] | None:
+        auth = self._auth
+        if not isinstance(auth, TokenAuth):
+            return self._key_headers()
+        headers = auth.cached_headers()
+        if headers is not None:
+            return headers
+        with self._token_lock:
+            headers = auth.cached_headers()
+            if headers is None:
+                token = auth.credential.get_token(*auth.scopes)
+                if inspect.isawaitable(token):
+                    if inspect.iscoroutine(token):
+                        token.close()
+                    raise ConfigurationError(
+                        "The credential's get_token is async; use AsyncInferenceClient, or a "
+                        "sync credential (azure.identity rather than azure.identity.aio)."
+                    )
+                headers = auth.store(token)
+            return headers
+
+    def _send(self, call: Call) -> httpx.Response:
+        retries = 0
+        debug = logger.isEnabledFor(10)
+        while True:
+            request = call.request(self._http, self._auth_headers())
+            started = time.perf_counter()
+            try:
+                response = self._http.send(request, stream=call.stream)
+            except httpx.HTTPError as exc:
+                error = self._connection_error(exc, call)
+                if debug:
+                    self._log_request(call, type(exc).__name__, started)
+                delay = self._retry_delay_for_connection(retries)
+                if delay is None:
+                    raise error from exc
+            else:
+                if debug:
+                    self._log_request(call, response.status_code, started)
+                if response.is_success:
+                    return response
+                try:
+                    raw = response.read()
+                finally:
+                    response.close()
+                delay = self._retry_delay_for_status(retries, response)
+                if delay is None:
+                    raise self._status_error(call, response, raw)
+            time.sleep(delay)
+            retries += 1
+
+    # -- API -------------------------------------------------------------------
+
+    def get_model_info(self, *, headers: Mapping[str, str] | None = None) -> ModelInfo:
+        """Return the model behind the endpoint (``GET /info``), cached after the first call.
+
+        Raises:
+            NotFoundError: the endpoint has no ``/info`` route (Foundry, Azure OpenAI).
+        """
+        if self._model_info is not None:
+            return self._model_info
+        call = self._info_call(headers)
+        return self._info(call, self._send(call))
+
+    def complete(
+        self,
+        messages: Sequence[MessageInput],
+        *,
+        model: str | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+        max_tokens: int | None = None,
+        seed: int | None = None,
+        presence_penalty: float | None = None,
+        frequency_penalty: float | None = None,
+        stop: Sequence[str] | None = None,
+        response_format: Mapping[str, Any] | None = None,
+        tools: Sequence[Mapping[str, Any]] | None = None,
+        tool_choice: str | Mapping[str, Any] | None = None,
+        parallel_tool_calls: bool | None = None,
+        model_extras: Mapping[str, Any] | None = None,
+        extra_parameters: ExtraParameters | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> ChatCompletion:
+        """Get a chat completion.
+
+        Args:
+            messages: wire-shaped dicts (sent as given) or message models.
+            model: deployment name; defaults to the client's ``model``.
+            temperature, top_p, max_tokens, seed, presence_penalty,
+            frequency_penalty, stop, response_format, tools, tool_choice,
+            parallel_tool_calls: the API's parameters; None means not sent,
+                every other value (0 included) is sent as given. ``stop`` is a
+                list of strings (a bare string is refused, not wrapped);
+                ``response_format``, ``tools`` and ``tool_choice`` take the wire
+                dicts (``tool_choice`` also "auto", "none" or "required").
+            model_extras: parameters the API does not define, merged into the body.
+            extra_parameters: ``extra-parameters`` header mode for this call.
+            headers: extra request headers for this call.
+            timeout: timeout for this call.
+
+        Returns:
+            The typed ``ChatCompletion`` (unknown fields kept).
+
+        Raises:
+            ContentFilterError: the prompt was blocked, or the answer cut by the filter.
+            APIStatusError: (subclasses) the service answered with an error.
+            APIConnectionError: no answer after retries.
+            TypeError, ValueError: a bad argument (before anything is sent).
+        """
+        call = self._chat_call(
+            messages,
+            stream=False,
+            model=model,
+            temperature=temperature,
+            top_p=top_p,
+            max_tokens=max_tokens,
+            seed=seed,
+            presence_penalty=presence_penalty,
+            frequency_penalty=frequency_penalty,
+            stop=stop,
+            response_format=response_format,
+            tools=tools,
+            tool_choice=tool_choice,
+            parallel_tool_calls=parallel_tool_calls,
+            model_extras=model_extras,
+            extra_parameters=extra_parameters,
+            headers=headers,
+            timeout=timeout,
+        )
+        return self._completion(call, self._send(call))
+
+    def stream(
+        self,
+        messages: Sequence[MessageInput],
+        *,
+        model: str | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+        max_tokens: int | None = None,
+        seed: int | None = None,
+        presence_penalty: float | None = None,
+        frequency_penalty: float | None = None,
+        stop: Sequence[str] | None = None,
+        response_format: Mapping[str, Any] | None = None,
+        tools: Sequence[Mapping[str, Any]] | None = None,
+        tool_choice: str | Mapping[str, Any] | None = None,
+        parallel_tool_calls: bool | None = None,
+        model_extras: Mapping[str, Any] | None = None,
+        extra_parameters: ExtraParameters | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> ChatCompletionStream:
+        """Stream a chat completion (same arguments as ``complete``).
+
+        The request is sent (and retried on retryable errors) before this returns;
+        once the 200 arrived nothing is retried.
+
+        Returns:
+            A ``ChatCompletionStream``: iterate it for ``ChatCompletionChunk``; use it
+            as a context manager or call ``close()`` to release an abandoned stream.
+
+        Raises:
+            The errors of ``complete`` while connecting; ``StreamError`` or
+            ``ContentFilterError`` while iterating.
+        """
+        call = self._chat_call(
+            messages,
+            stream=True,
+            model=model,
+            temperature=temperature,
+            top_p=top_p,
+            max_tokens=max_tokens,
+            seed=seed,
+            presence_penalty=presence_penalty,
+            frequency_penalty=frequency_penalty,
+            stop=stop,
+            response_format=response_format,
+            tools=tools,
+            tool_choice=tool_choice,
+            parallel_tool_calls=parallel_tool_calls,
+            model_extras=model_extras,
+            extra_parameters=extra_parameters,
+            headers=headers,
+            timeout=timeout,
+        )
+        response = self._send(call)
+        return ChatCompletionStream(response, self._request_id(call, response))
+
+    def embed(
+        self,
+        input: str | Sequence[str],
+        *,
+        model: str | None = None,
+        dimensions: int | None = None,
+        encoding_format: str | None = None,
+        input_type: str | None = None,
+        model_extras: Mapping[str, Any] | None = None,
+        extra_parameters: ExtraParameters | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> EmbeddingsResult:
+        """Embed texts (``POST /embeddings``).
+
+        Args:
+            input: one text (sent as a one-item list) or a list of texts.
+            model, dimensions, encoding_format, input_type: the API's parameters.
+            model_extras, extra_parameters, headers, timeout: as for ``complete``.
+
+        Returns:
+            The typed ``EmbeddingsResult``, one item per input in ``data``.
+        """
+        call = self._embeddings_call(
+            input,
+            images=False,
+            model=model,
+            dimensions=dimensions,
+            encoding_format=encoding_format,
+            input_type=input_type,
+            model_extras=model_extras,
+            extra_parameters=extra_parameters,
+            headers=headers,
+            timeout=timeout,
+        )
+        return self._embeddings(call, self._send(call))
+
+    def embed_images(
+        self,
+        input: Sequence[ImageEmbeddingInput | Mapping[str, Any]],
+        *,
+        model: str | None = None,
+        dimensions: int | None = None,
+        encoding_format: str | None = None,
+        input_type: str | None = None,
+        model_extras: Mapping[str, Any] | None = None,
+        extra_parameters: ExtraParameters | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> EmbeddingsResult:
+        """Embed images (``POST /images/embeddings``); arguments as for ``embed``.
+
+        Args:
+            input: ``ImageEmbeddingInput`` objects or ``{"image": "data:...", "text": ...}`` dicts.
+        """
+        call = self._embeddings_call(
+            input,
+            images=True,
+            model=model,
+            dimensions=dimensions,
+            encoding_format=encoding_format,
+            input_type=input_type,
+            model_extras=model_extras,
+            extra_parameters=extra_parameters,
+            headers=headers,
+            timeout=timeout,
+        )
+        return self._embeddings(call, self._send(call))
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the pooled connections (not those of a caller-supplied client)."""
+        if self._owns_http:
+            self._http.close()
+        close = getattr(self._owned_credential, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> InferenceClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,225 @@
+"""A pure server-sent-events decoder: bytes in, events out.
+
+Follows the WHATWG HTML spec, "9.2.6 Interpreting an event stream"
+(https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation):
+
+* a line ends at CRLF, LF or CR; a CR at the end of one read is held until the
+  next read shows whether an LF follows;
+* lines starting with ``:`` are comments (keep-alives);
+* ``data``, ``event``, ``id`` and ``retry`` fields, one optional space after the colon;
+* several ``data`` lines join with LF; a blank line dispatches the event.
+
+Lines are split as bytes. CR and LF never occur inside a multi-byte UTF-8
+sequence, so a character split across reads is simply completed by the next
+read before its line is looked at; ``data`` stays bytes so the JSON parser can
+take it without a decode/encode round trip.
+
+One deliberate leniency: at end of input (``flush``) an event whose blank line
+never came is still delivered, because several servers close the connection
+right after ``data: [DONE]``.
+"""
+
+from __future__ import annotations
+
+__all__ = ["SSEDecoder", "ServerSentEvent"]
+
+_BOM = b"\xef\xbb\xbf"
+
+
+class ServerSentEvent:
+    """One dispatched event.
+
+    Attributes:
+        event: the event type (``message`` unless an ``event:`` field said otherwise).
+        data_bytes: the joined ``data`` lines, as UTF-8 bytes.
+        id: the last event id seen (spec: it persists across events).
+        retry: the reconnection time in ms, if this event set one.
+    """
+
+    __slots__ = ("data_bytes", "event", "id", "retry")
+
+    def __init__(
+        self, data_bytes: bytes, event: str = "message", id: str = "", retry: int | None = None
+    ) -> None:
+        self.data_bytes = data_bytes
+        self.event = event
+        self.id = id
+        self.retry = retry
+
+    @property
+    def data(self) -> str:
+        """The data as text (invalid UTF-8 replaced, as the spec requires)."""
+        return self.data_bytes.decode("utf-8", errors="replace")
+
+    def __repr__(self) -> str:
+        return (
+            f"ServerSentEvent(event={self.event!r}, data={self.data!r}, id={self.id!r}, "
+            f"retry={self.retry!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ServerSentEvent):
+            return NotImplemented
+        return (self.data_bytes, self.event, self.id, self.retry) == (
+            other.data_bytes,
+            other.event,
+            other.id,
+            other.retry,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class SSEDecoder:
+    """Incremental decoder. Feed it reads in order; it returns complete events.
+
+    Example::
+
+        decoder = SSEDecoder()
+        for read in reads:
+            for event in decoder.feed(read):
+                ...
+        for event in decoder.flush():
+            ...
+    """
+
+    __slots__ = ("_buffer", "_data", "_event", "_last_id", "_pending_cr", "_retry", "_started")
+
+    def __init__(self) -> None:
+        self._buffer = b""
+        self._pending_cr = False
+        self._started = False
+        self._data: list[bytes] = []
+        self._event = ""
+        self._last_id = ""
+        self._retry: int | None = None
+
+    def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        """Decode one read; return the events it completed (possibly none)."""
+        return [_as_event(item) for item in self.feed_items(chunk)]
+
+    def flush(self) -> list[ServerSentEvent]:
+        """End of input: finish a last unterminated line and deliver a pending event."""
+        return [_as_event(item) for item in self.flush_items()]
+
+    def feed_items(self, chunk: bytes) -> list[bytes | ServerSentEvent]:
+        """Like ``feed``, but a plain event (type ``message``, no id, no retry) comes
+        back as its data bytes alone.
+
+        This is what the stream parser uses: it saves an object per event, and
+        bytes are invisible to the garbage collector, which otherwise scans
+        every batch of events a large read produces.
+        """
+        if not chunk:
+            return []
+        if not self._started:
+            self._started = True
+            if chunk.startswith(_BOM):
+                chunk = chunk[3:]
+        if self._pending_cr:
+            self._pending_cr = False
+            if chunk[:1] == b"\n":
+                chunk = chunk[1:]
+        buffer = self._buffer + chunk if self._buffer else chunk
+        if b"\r" not in buffer:
+            if not self._data and not self._event and self._retry is None and not self._last_id:
+                return self._feed_blocks(buffer)
+        else:
+            if buffer[-1:] == b"\r":
+                # Held CR: it ends this line, and an LF starting the next read belongs to it.
+                self._pending_cr = True
+            buffer = buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        lines = buffer.split(b"\n")
+        self._buffer = lines.pop()
+        items: list[bytes | ServerSentEvent] = []
+        data = self._data
+        for line in lines:
+            if line[:5] == b"data:":
+                data.append(line[6:] if line[5:6] == b" " else line[5:])
+            elif line:
+                self._line(line)
+            else:
+                item = self._dispatch()
+                if item is not None:
+                    items.append(item)
+                data = self._data
+        return items
+
+    def flush_items(self) -> list[bytes | ServerSentEvent]:
+        """Like ``flush``, with plain events as bytes (see ``feed_items``)."""
+        items: list[bytes | ServerSentEvent] = []
+        if self._buffer:
+            # The fast path may leave several lines here; the line path at most one.
+            tail, self._buffer = self._buffer, b""
+            for line in tail.split(b"\n"):
+                if line:
+                    self._line(line)
+                else:
+                    item = self._dispatch()
+                    if item is not None:
+                        items.append(item)
+        item = self._dispatch()
+        if item is not None:
+            items.append(item)
+        return items
+
+    def _feed_blocks(self, buffer: bytes) -> list[bytes | ServerSentEvent]:
+        """Fast path for LF-only input with no event state in progress.
+
+        Cuts at blank lines and takes a block that is a single ``data:`` line as
+        is; any other block goes through the line-by-line path. The unfinished
+        tail is kept whole, so none of its lines has been consumed yet.
+        """
+        blocks = buffer.split(b"\n\n")
+        self._buffer = blocks.pop()
+        items: list[bytes | ServerSentEvent] = []
+        for block in blocks:
+            if block[:5] == b"data:" and b"\n" not in block and not self._last_id:
+                items.append(block[6:] if block[5:6] == b" " else block[5:])
+                continue
+            for line in block.split(b"\n"):
+                if line:
+                    self._line(line)
+                else:
+                    item = self._dispatch()
+                    if item is not None:
+                        items.append(item)
+            item = self._dispatch()
+            if item is not None:
+                items.append(item)
+        return items
+
+    def _line(self, line: bytes) -> None:
+        """One non-blank line: a field or a comment."""
+        if line[:1] == b":":
+            return
+        name, colon, value = line.partition(b":")
+        if colon and value[:1] == b" ":
+            value = value[1:]
+        if name == b"data":
+            self._data.append(value)
+        elif name == b"event":
+            self._event = value.decode("utf-8", errors="replace")
+        elif name == b"id":
+            if b"\x00" not in value:
+                self._last_id = value.decode("utf-8", errors="replace")
+        elif name == b"retry" and value and value.isdigit():
+            self._retry = int(value)
+
+    def _dispatch(self) -> bytes | ServerSentEvent | None:
+        """A blank line: deliver the pending event (spec: none without data)."""
+        data = self._data
+        event, retry = self._event, self._retry
+        self._event = ""
+        self._retry = None
+        if not data:
+            return None
+        self._data = []
+        payload = data[0] if len(data) == 1 else b"\n".join(data)
+        if not event and not self._last_id and retry is None:
+            return payload
+        return ServerSentEvent(payload, event or "message", self._last_id, retry)
+
+
+def _as_event(item: bytes | ServerSentEvent) -> ServerSentEvent:
+    return ServerSentEvent(item) if isinstance(item, bytes) else item

@@ -1,0 +1,188 @@
+"""Client CPU of the core against raw httpx on the same loopback server.
+
+Run: ``.venv/bin/python -m bench.bench_core [--repeats 5] [--calls 300] [--streams 5]``.
+
+The server runs in a child process, so ``time.process_time`` in this process
+counts only client work. Figures (median over repeats, with min-max):
+
+* per call: raw ``httpx.Client.post`` + ``json.loads`` vs ``InferenceClient.complete``;
+* per streamed chunk: raw ``iter_lines`` + ``json.loads`` vs ``InferenceClient.stream``,
+  and the same pair for the async clients.
+
+Budgets (reported, not asserted): per call <= 1.2x raw, per chunk <= 2x raw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from azure_inference_core import AsyncInferenceClient, InferenceClient
+
+from ._server import CHUNKS, serve_in_process
+
+__all__ = ["main"]
+
+MESSAGES = [
+    {"role": "system", "content": "You are a helpful assistant."},
+    {"role": "user", "content": "How many languages are in the world?"},
+]
+KEY = "bench-key-not-secret"
+
+
+def _cpu(fn: Callable[[], Any], count: int) -> float:
+    """CPU seconds per unit (``count`` units done by one ``fn()``)."""
+    gc.collect()
+    start = time.process_time()
+    fn()
+    return (time.process_time() - start) / count
+
+
+def measure(
+    base: str, calls: int, streams: int, repeats: int, coalesce: bool = False
+) -> dict[str, list[float]]:
+    """Run every scenario ``repeats`` times, interleaved; return per-unit CPU seconds."""
+    url = base + "/chat/completions?api-version=2025-05-01"
+    extra = {"x-bench-coalesce": "1"} if coalesce else {}
+    raw_headers = {"Authorization": f"Bearer {KEY}", **extra}
+    raw = httpx.Client(timeout=60)
+    core = InferenceClient(base, KEY, max_retries=0, default_headers=extra)
+    araw = httpx.AsyncClient(timeout=60)
+    acore = AsyncInferenceClient(base, KEY, max_retries=0, default_headers=extra)
+    loop = asyncio.new_event_loop()
+
+    def raw_calls() -> None:
+        for _ in range(calls):
+            response = raw.post(url, json={"messages": MESSAGES}, headers=raw_headers)
+            json.loads(response.content)
+
+    def core_calls() -> None:
+        for _ in range(calls):
+            core.complete(MESSAGES)
+
+    def raw_stream() -> None:
+        for _ in range(streams):
+            body = {"messages": MESSAGES, "stream": True}
+            with raw.stream("POST", url, json=body, headers=raw_headers) as response:
+                for line in response.iter_lines():
+                    if line.startswith("data: "):
+                        data = line[6:]
+                        if data == "[DONE]":
+                            break
+                        json.loads(data)
+
+    def core_stream() -> None:
+        for _ in range(streams):
+            for _chunk in core.stream(MESSAGES):
+                pass
+
+    async def _araw_stream() -> None:
+        for _ in range(streams):
+            body = {"messages": MESSAGES, "stream": True}
+            async with araw.stream("POST", url, json=body, headers=raw_headers) as response:
+                async for line in response.aiter_lines():
+                    if line.startswith("data: "):
+                        data = line[6:]
+                        if data == "[DONE]":
+                            break
+                        json.loads(data)
+
+    async def _acore_stream() -> None:
+        for _ in range(streams):
+            async for _chunk in acore.stream(MESSAGES):
+                pass
+
+    async def _araw_calls() -> None:
+        for _ in range(calls):
+            response = await araw.post(url, json={"messages": MESSAGES}, headers=raw_headers)
+            json.loads(response.content)
+
+    async def _acore_calls() -> None:
+        for _ in range(calls):
+            await acore.complete(MESSAGES)
+
+    scenarios: dict[str, tuple[Callable[[], Any], int]] = {
+        "call raw httpx+json": (raw_calls, calls),
+        "call core": (core_calls, calls),
+        "call raw async": (lambda: loop.run_until_complete(_araw_calls()), calls),
+        "call core async": (lambda: loop.run_until_complete(_acore_calls()), calls),
+        "chunk raw iter_lines+json": (raw_stream, streams * CHUNKS),
+        "chunk core": (core_stream, streams * CHUNKS),
+        "chunk raw async": (lambda: loop.run_until_complete(_araw_stream()), streams * CHUNKS),
+        "chunk core async": (
+            lambda: loop.run_until_complete(_acore_stream()),
+            streams * CHUNKS,
+        ),
+    }
+    results: dict[str, list[float]] = {name: [] for name in scenarios}
+    for fn, _ in scenarios.values():  # warm-up: connections, imports, caches
+        fn()
+    for _ in range(repeats):
+        for name, (fn, count) in scenarios.items():
+            results[name].append(_cpu(fn, count))
+    raw.close()
+    core.close()
+    loop.run_until_complete(araw.aclose())
+    loop.run_until_complete(acore.aclose())
+    loop.close()
+    return results
+
+
+def report(results: dict[str, list[float]]) -> str:
+    """A table: median and min-max in microseconds, and the ratio to the raw baseline."""
+    pairs = {
+        "call core": ("call raw httpx+json", 1.2),
+        "call core async": ("call raw async", 1.2),
+        "chunk core": ("chunk raw iter_lines+json", 2.0),
+        "chunk core async": ("chunk raw async", 2.0),
+    }
+    lines = [f"{'scenario':28} {'median us':>10} {'min-max us':>17} {'ratio':>7} budget"]
+    for name, values in results.items():
+        median = statistics.median(values) * 1e6
+        spread = f"{min(values) * 1e6:.2f}-{max(values) * 1e6:.2f}"
+        ratio = budget = ""
+        if name in pairs:
+            floor_name, limit = pairs[name]
+            value = median / (statistics.median(results[floor_name]) * 1e6)
+            ratio = f"{value:.2f}x"
+            budget = f"<= {limit}x {'ok' if value <= limit else 'MISSED'}"
+        lines.append(f"{name:28} {median:10.2f} {spread:>17} {ratio:>7} {budget}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Start the server, measure, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--streams", type=int, default=5)
+    parser.add_argument(
+        "--coalesce",
+        action="store_true",
+        help="serve each stream in one HTTP chunk (parsing-bound) instead of one per event",
+    )
+    args = parser.parse_args(argv)
+    process, base = serve_in_process()
+    try:
+        results = measure(base, args.calls, args.streams, args.repeats, args.coalesce)
+    finally:
+        process.terminate()
+        process.join(5)
+    print(
+        f"client CPU (time.process_time), {args.repeats} repeats, {args.calls} calls and "
+        f"{args.streams} x {CHUNKS}-chunk streams per repeat, "
+        f"{'whole stream per read' if args.coalesce else 'one event per HTTP chunk'}"
+    )
+    print(report(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""The public face of the core: pinned names, module size, no framework imports."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import azure_inference_core
+
+PACKAGE = Path(azure_inference_core.__file__).parent
+
+PUBLIC = {
+    "InferenceClient", "AsyncInferenceClient",
+    "ChatCompletion", "ChatChoice", "ResponseMessage", "ToolCall", "FunctionCall",
+    "ChatCompletionChunk", "ChunkChoice", "Delta", "ToolCallDelta", "FunctionCallDelta",
+    "CompletionUsage", "EmbeddingsResult", "EmbeddingItem", "EmbeddingsUsage",
+    "ModelInfo", "ModelType",
+    "SystemMessage", "DeveloperMessage", "UserMessage", "AssistantMessage", "ToolMessage",
+    "TextContentItem", "ImageContentItem", "ImageUrl", "AudioContentItem", "InputAudio",
+    "ImageEmbeddingInput",
+    "StreamAccumulator", "SSEDecoder", "EndpointFlavour", "EndpointConfig", "resolve_endpoint",
+    "AzureInferenceError", "ConfigurationError", "APIConnectionError", "APITimeoutError",
+    "APIStatusError", "BadRequestError", "ContentFilterError", "AuthenticationError",
+    "PermissionDeniedError", "NotFoundError", "UnsupportedParameterError", "RateLimitError",
+    "ServerError", "StreamError",
+    # beyond the architecture page
+    "ChatCompletionStream", "AsyncChatCompletionStream", "RetryPolicy", "ServerSentEvent",
+    "__version__",
+}  # fmt: skip
+
+
+def test_public_names_are_pinned() -> None:
+    assert set(azure_inference_core.__all__) == PUBLIC
+    for name in PUBLIC:
+        assert getattr(azure_inference_core, name) is not None
+
+
+def test_private_modules_declare_all() -> None:
+    for path in PACKAGE.glob("_*.py"):
+        if path.name == "__init__.py":
+            continue
+        module = importlib.import_module(f"azure_inference_core.{path.stem}")
+        assert isinstance(module.__all__, list), path.name
+        for name in module.__all__:
+            assert hasattr(module, name), f"{path.name}: {name}"
+
+
+def test_modules_are_small() -> None:
+    for path in PACKAGE.glob("*.py"):
+        assert len(path.read_text().splitlines()) < 500, path.name
+
+
+def test_no_framework_imports() -> None:
+    allowed_roots = {"__future__", "httpx", "pydantic", "pydantic_core", "azure"}
+    for path in PACKAGE.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                roots = {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                roots = {node.module.split(".")[0]}
+            else:
+                continue
+            stdlib = {r for r in roots if r in __import__("sys").stdlib_module_names}
+            assert roots - stdlib <= allowed_roots, f"{path.name} imports {roots}"
