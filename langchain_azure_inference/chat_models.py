@@ -1,0 +1,499 @@
+"""LangChain chat model for the Azure AI Model Inference API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import (
+    BaseChatModel,
+    LangSmithParams,
+    LanguageModelInput,
+    ModelProfile,
+)
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from pydantic import AliasChoices, ConfigDict, Field, model_validator
+from typing_extensions import Self
+
+from ._client import ClientSettings
+from ._convert import convert_messages
+from ._errors import mapped_errors
+from ._parse import StreamProcessor, completion_to_result
+from ._quirks import UnsupportedFeatureError, check_request, profile_for, quirks_for
+from ._structured import StructuredMethod, output_parser, with_raw
+from ._tools import (
+    ToolLike,
+    apply_disabled,
+    convert_tools,
+    is_wire_tool,
+    json_schema_response_format,
+    normalize_tool_choice,
+    tool_names,
+)
+
+__all__ = ["ChatAzureInference"]
+
+# Per-call keyword arguments (``invoke(..., temperature=0)``, ``bind(...)``).
+_CALL_KWARGS = frozenset(
+    {
+        "model",
+        "temperature",
+        "top_p",
+        "max_tokens",
+        "seed",
+        "presence_penalty",
+        "frequency_penalty",
+        "response_format",
+        "tools",
+        "tool_choice",
+        "parallel_tool_calls",
+        "n",
+        "logprobs",
+        "top_logprobs",
+        "model_kwargs",
+        "stream_usage",
+    }
+)
+# Consumed by BaseChatModel itself but still forwarded to _stream / _generate.
+_LANGCHAIN_KWARGS = frozenset({"stream"})
+_EXTRA_FIELDS = ("n", "logprobs", "top_logprobs")
+
+
+@dataclass(frozen=True)
+class _Request:
+    messages: list[dict[str, Any]]
+    params: dict[str, Any]
+
+
+class ChatAzureInference(ClientSettings, BaseChatModel):
+    """Chat model on the Azure AI Model Inference API (serverless, managed compute,
+    Foundry ``/models``, Azure OpenAI deployments, ``/openai/v1``).
+
+    Setup: ``AZURE_INFERENCE_ENDPOINT`` and ``AZURE_INFERENCE_CREDENTIAL`` (a key)
+    or ``credential=`` (a key or an ``azure.identity`` token credential)::
+
+        llm = ChatAzureInference(endpoint=url, credential=key, model="Mistral-Large")
+
+    Parameters are sent exactly as given (``temperature=0`` and ``seed=0`` too);
+    ``n``, ``logprobs``, ``top_logprobs`` and ``model_kwargs`` go into the body with
+    ``extra-parameters: pass-through``. With ``stream_usage`` (default True), streams
+    ask for ``stream_options: {"include_usage": true}`` the same way, so usage lands
+    on the last chunk for OpenAI-style models too (Mistral-style models put it on
+    their last chunk anyway); set it False for a model that rejects the parameter.
+
+    Known model quirks, matched by name (``model``, a per-call ``model=``, or the
+    endpoint URL), checked before anything is sent:
+
+    * Phi-3 / Phi-3.5: no tools and no JSON mode -> ``UnsupportedFeatureError``
+      naming the model and what to use instead.
+    * Phi-3-vision: also at most one image per user message.
+    * Cohere command models: tool results must be JSON; a result that is not
+      valid JSON is sent as ``{"result": "<text>"}`` (JSON results unchanged).
+
+    Content mapping: images (OpenAI ``image_url``, standard ``image`` blocks by
+    base64 or URL, v0 ``source_type`` and Anthropic ``source`` forms) and audio
+    (``input_audio``, base64 ``audio`` blocks) go to user turns; images in tool
+    results follow the tool messages in one user message (the wire's tool content
+    is text); files/PDF/video raise. Text blocks of one message are joined
+    without separator, as ``BaseMessage.text`` does. Past reasoning is not sent
+    back and a ``ToolMessage``'s ``name`` is not sent (no wire field).
+
+    Errors are the core's, re-raised as classes that also derive from
+    ``langchain_core.exceptions`` (``ContentFilterError`` is a
+    ``ModelInvalidRequestError``, ``RateLimitError`` a ``ModelRateLimitError``, ...).
+
+    Connections open on first use (never in the constructor; ``/info`` is never
+    called). Close them with ``close()`` / ``await aclose()`` or ``with`` /
+    ``async with``; a model dropped unclosed releases them too (the async pool
+    when its event loop shuts down).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        arbitrary_types_allowed=True,
+        protected_namespaces=(),
+    )
+
+    model: str | None = Field(default=None, validation_alias=AliasChoices("model", "model_name"))
+    """Model or deployment name (body ``model``; required on Foundry ``/models``)."""
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    stop: list[str] | None = Field(
+        default=None, validation_alias=AliasChoices("stop", "stop_sequences")
+    )
+    seed: int | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    n: int | None = None
+    """Number of choices (extra parameter); streaming needs 1."""
+    logprobs: bool | None = None
+    """Return token log probabilities (extra parameter), in ``response_metadata["logprobs"]``."""
+    top_logprobs: int | None = None
+    response_format: dict[str, Any] | None = None
+    """``{"type": "text" | "json_object"}`` or ``{"type": "json_schema", "json_schema": {...}}``."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Model-specific body parameters, sent with ``extra-parameters: pass-through``."""
+    streaming: bool = False
+    """Stream internally for ``invoke`` (tokens reach callbacks as they arrive)."""
+    stream_usage: bool = True
+    """Ask for usage on streams (see the class docstring)."""
+    disabled_params: dict[str, Any] | None = None
+    """Parameters never to send: ``{"parallel_tool_calls": None}`` drops it always,
+    ``{"name": [v1, v2]}`` drops it when its value is one of those."""
+
+    @model_validator(mode="after")
+    def _check_model_kwargs(self) -> Self:
+        clash = sorted(set(self.model_kwargs) & set(type(self).model_fields))
+        if clash:
+            raise ValueError(
+                f"model_kwargs has {', '.join(clash)}, which are fields of "
+                f"{type(self).__name__}: pass them as keyword arguments instead."
+            )
+        return self
+
+    # -- LangChain plumbing --------------------------------------------------------
+
+    @property
+    def _llm_type(self) -> str:
+        return "azure-inference-chat"
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_azure_inference", "chat_models"]
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"credential": "AZURE_INFERENCE_CREDENTIAL"}
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "endpoint": self.endpoint,
+            "model": self.model,
+            "api_version": self.api_version,
+        }
+        for name in (
+            "temperature",
+            "top_p",
+            "max_tokens",
+            "stop",
+            "seed",
+            "presence_penalty",
+            "frequency_penalty",
+            "n",
+            "logprobs",
+            "top_logprobs",
+            "response_format",
+        ):
+            value = getattr(self, name)
+            if value is not None:
+                params[name] = value
+        if self.model_kwargs:
+            params["model_kwargs"] = self.model_kwargs
+        return params
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return profile_for(quirks_for(self.model, self.endpoint)[0])
+
+    def _model_label(self) -> str:
+        return self.model or self.endpoint or ""
+
+    def _default_model(self) -> str | None:
+        return self.model
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider="azure_inference",
+            ls_model_name=str(kwargs.get("model") or self._model_label()),
+            ls_model_type="chat",
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        ls_stop = stop if stop is not None else self.stop
+        if ls_stop:
+            params["ls_stop"] = ls_stop
+        return params
+
+    # -- request building (pure) ------------------------------------------------------
+
+    def _prepare(
+        self,
+        messages: Sequence[BaseMessage],
+        stop: list[str] | None,
+        kwargs: Mapping[str, Any],
+        *,
+        stream: bool,
+    ) -> _Request:
+        unknown = sorted(set(kwargs) - _CALL_KWARGS - _LANGCHAIN_KWARGS)
+        if unknown:
+            raise TypeError(
+                f"Unknown argument(s) for {type(self).__name__}: {', '.join(unknown)}. "
+                f"Accepted per call: {', '.join(sorted(_CALL_KWARGS))}; put model-specific "
+                "parameters in model_kwargs={...}."
+            )
+
+        def pick(name: str) -> Any:
+            value = kwargs.get(name)
+            return getattr(self, name) if value is None else value
+
+        model = pick("model")
+        quirks, matched = quirks_for(model, self.endpoint)
+        wire_messages = convert_messages(messages, json_tool_results=quirks.json_tool_results)
+        tools = kwargs.get("tools")
+        if tools is not None and not all(is_wire_tool(t) for t in tools):
+            tools = convert_tools(tools)
+        tool_choice = normalize_tool_choice(
+            kwargs.get("tool_choice"), tool_names(tools) if tools else []
+        )
+        response_format = pick("response_format")
+        check_request(
+            quirks,
+            matched,
+            wire_messages,
+            tools=tools,
+            tool_choice=tool_choice,
+            response_format=response_format,
+        )
+        extras = {**self.model_kwargs, **(kwargs.get("model_kwargs") or {})}
+        for name in _EXTRA_FIELDS:
+            value = pick(name)
+            if value is not None:
+                extras[name] = value
+        if stream:
+            n = extras.get("n")
+            if isinstance(n, int) and n > 1:
+                raise ValueError(
+                    f"n={n} cannot be streamed: a LangChain stream carries one choice. "
+                    "Use invoke()/generate() for several choices."
+                )
+            if pick("stream_usage"):
+                extras.setdefault("stream_options", {"include_usage": True})
+        params: dict[str, Any] = {
+            "model": model,
+            "temperature": pick("temperature"),
+            "top_p": pick("top_p"),
+            "max_tokens": pick("max_tokens"),
+            "seed": pick("seed"),
+            "presence_penalty": pick("presence_penalty"),
+            "frequency_penalty": pick("frequency_penalty"),
+            "stop": stop if stop is not None else self.stop,
+            "response_format": response_format,
+            "tools": tools,
+            "tool_choice": tool_choice,
+            "parallel_tool_calls": kwargs.get("parallel_tool_calls"),
+        }
+        if self.disabled_params:
+            apply_disabled(self.disabled_params, params, extras)
+        params["model_extras"] = extras or None
+        return _Request(wire_messages, params)
+
+    # -- the four hooks --------------------------------------------------------------
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        request = self._prepare(messages, stop, kwargs, stream=False)
+        with mapped_errors():
+            completion = self._get_sync_client().complete(request.messages, **request.params)
+        return completion_to_result(completion)
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        request = self._prepare(messages, stop, kwargs, stream=False)
+        with mapped_errors():
+            client = await self._get_async_client()
+            completion = await client.complete(request.messages, **request.params)
+        return completion_to_result(completion)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        request = self._prepare(messages, stop, kwargs, stream=True)
+        processor = StreamProcessor()
+        with (
+            mapped_errors(),
+            self._get_sync_client().stream(request.messages, **request.params) as wire,
+        ):
+            for raw in wire:
+                chunk = processor.feed(raw)
+                if chunk is not None:
+                    if run_manager is not None:
+                        run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                    yield chunk
+        last = processor.finish()
+        if run_manager is not None:
+            run_manager.on_llm_new_token(last.text, chunk=last)
+        yield last
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        request = self._prepare(messages, stop, kwargs, stream=True)
+        processor = StreamProcessor()
+        with mapped_errors():
+            client = await self._get_async_client()
+            async with client.stream(request.messages, **request.params) as wire:
+                async for raw in wire:
+                    chunk = processor.feed(raw)
+                    if chunk is not None:
+                        if run_manager is not None:
+                            await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                        yield chunk
+        last = processor.finish()
+        if run_manager is not None:
+            await run_manager.on_llm_new_token(last.text, chunk=last)
+        yield last
+
+    # -- tools and structured output ---------------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[ToolLike],
+        *,
+        tool_choice: str | bool | dict[str, Any] | None = None,
+        parallel_tool_calls: bool | None = None,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (and how the model may use them) to this model.
+
+        Args:
+            tools: pydantic models, TypedDicts, functions, ``BaseTool``s or tool dicts.
+            tool_choice: ``"auto"``, ``"none"``, ``"required"`` (``"any"`` and
+                ``True`` mean the same), a tool name, or a function dict.
+            parallel_tool_calls: allow several calls in one answer (sent as given).
+            strict: sent as ``function.strict`` on every tool when not None.
+            **kwargs: other per-call parameters (``temperature``, ``response_format``...).
+
+        Returns:
+            A runnable that calls the model with the tools.
+
+        Raises:
+            TypeError: an unknown keyword argument.
+            ValueError: a non-function tool, or a ``tool_choice`` naming no bound tool.
+        """
+        self._check_bind_kwargs(kwargs)
+        formatted = convert_tools(tools, strict=strict)
+        bound: dict[str, Any] = {"tools": formatted}
+        choice = normalize_tool_choice(tool_choice, tool_names(formatted))
+        if choice is not None:
+            bound["tool_choice"] = choice
+        if parallel_tool_calls is not None:
+            bound["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(**bound, **kwargs)
+
+    def _check_bind_kwargs(self, kwargs: Mapping[str, Any]) -> None:
+        unknown = sorted(set(kwargs) - _CALL_KWARGS - {"ls_structured_output_format"})
+        if unknown:
+            raise TypeError(
+                f"Unknown argument(s) for {type(self).__name__}.bind_tools: "
+                f"{', '.join(unknown)}. Accepted: tool_choice, parallel_tool_calls, strict, "
+                f"{', '.join(sorted(_CALL_KWARGS - {'tools', 'tool_choice'}))}."
+            )
+
+    def _default_structured_method(self) -> StructuredMethod:
+        quirks, matched = quirks_for(self.model, self.endpoint)
+        if not quirks.no_json_mode:
+            return "json_schema"
+        if not quirks.no_tools:
+            return "function_calling"
+        raise UnsupportedFeatureError(
+            f"Model {matched!r} ({quirks.family} family) has neither JSON mode nor tool "
+            "calling, so with_structured_output cannot constrain its answer. Prompt for JSON "
+            "and parse it with JsonOutputParser, or use a model such as Mistral-Large or gpt-4o."
+        )
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: StructuredMethod | None = None,
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | Any]:
+        """Return a runnable whose output follows ``schema``.
+
+        Args:
+            schema: a pydantic model (output is an instance), a TypedDict or a
+                JSON schema dict (output is a dict). Optional for ``json_mode``.
+            method: ``"json_schema"`` (``response_format`` json_schema, the default
+                where the model supports it), ``"function_calling"`` (a forced tool
+                call) or ``"json_mode"`` (``response_format`` json_object; the prompt
+                must describe the keys). None picks the best the model supports.
+            include_raw: return ``{"raw", "parsed", "parsing_error"}`` instead of
+                raising on a parsing error.
+            strict: sent as the schema's / tool's ``strict`` when not None.
+            **kwargs: not accepted (raises ``TypeError``): pass call parameters via ``bind``.
+
+        Returns:
+            A runnable producing the parsed output (or the ``include_raw`` dict).
+
+        Raises:
+            TypeError: unknown keyword arguments.
+            ValueError: no schema for a method that needs one, an unknown method.
+            UnsupportedFeatureError: the model is known to support no method.
+        """
+        if kwargs:
+            raise TypeError(
+                f"Unknown argument(s) for with_structured_output: {', '.join(sorted(kwargs))}."
+            )
+        chosen = method or self._default_structured_method()
+        if schema is None and chosen != "json_mode":
+            raise ValueError(f"method={chosen!r} needs a schema; only 'json_mode' works without.")
+        ls_format = {"kwargs": {"method": chosen, "strict": strict}, "schema": schema}
+        tool_name: str | None = None
+        if chosen == "function_calling":
+            assert schema is not None  # checked above
+            tool_name = str(convert_tools([schema])[0]["function"]["name"])
+            llm = self.bind_tools(
+                [schema],
+                tool_choice=tool_name,
+                strict=strict,
+                ls_structured_output_format=ls_format,
+            )
+        elif chosen == "json_schema":
+            assert schema is not None  # checked above
+            response_format = json_schema_response_format(schema, strict=strict)
+            llm = self.bind(response_format=response_format, ls_structured_output_format=ls_format)
+        elif chosen == "json_mode":
+            llm = self.bind(
+                response_format={"type": "json_object"}, ls_structured_output_format=ls_format
+            )
+        else:
+            raise ValueError(
+                f"Unknown method {chosen!r}: use 'json_schema', 'function_calling' or 'json_mode'."
+            )
+        parser = output_parser(schema, chosen, tool_name)
+        return with_raw(llm, parser) if include_raw else llm | parser

@@ -1,0 +1,157 @@
+"""LangChain embeddings for the Azure AI Model Inference API."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.embeddings import Embeddings
+from pydantic import AliasChoices, ConfigDict, Field, model_validator
+from typing_extensions import Self
+
+from ._client import ClientSettings
+from ._errors import mapped_errors
+
+if TYPE_CHECKING:
+    from azure_inference_core import EmbeddingsResult
+
+__all__ = ["AzureInferenceEmbeddings"]
+
+# Models known to take ``input_type`` query/document (Cohere embed v3/v4).
+_TAKES_INPUT_TYPE = re.compile(r"cohere|embed-(english|multilingual|v\d)", re.IGNORECASE)
+
+
+def _default_input_type(data: dict[str, Any], value: str) -> str | None:
+    names = (data.get("model"), data.get("endpoint"))
+    return value if any(n and _TAKES_INPUT_TYPE.search(n) for n in names) else None
+
+
+def _batches(texts: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(texts), size):
+        yield texts[start : start + size]
+
+
+def _vectors(result: EmbeddingsResult, expected: int) -> list[list[float]]:
+    items = sorted(result.data, key=lambda item: item.index)
+    if len(items) != expected:
+        raise ValueError(f"The service returned {len(items)} embeddings for {expected} inputs.")
+    vectors: list[list[float]] = []
+    for item in items:
+        if not isinstance(item.embedding, list):
+            raise ValueError(
+                "The service returned an encoded embedding; remove 'encoding_format' from "
+                "model_kwargs so vectors come back as floats."
+            )
+        vectors.append([float(x) for x in item.embedding])
+    return vectors
+
+
+class AzureInferenceEmbeddings(ClientSettings, Embeddings):
+    """Text embeddings on the Azure AI Model Inference API (``POST /embeddings``).
+
+    Texts are sent in batches of ``batch_size``, one request per batch. For
+    models that distinguish queries from documents (Cohere embed, recognised by
+    the model or endpoint name), ``input_type`` is ``"document"`` for
+    ``embed_documents`` and ``"query"`` for ``embed_query`` unless set; set either
+    field to None to omit it, or to another value the model takes.
+
+    Example::
+
+        emb = AzureInferenceEmbeddings(endpoint=url, credential=key,
+                                       model="Cohere-embed-v3-english")
+        vectors = emb.embed_documents(["first text", "second text"])
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        arbitrary_types_allowed=True,
+        protected_namespaces=(),
+    )
+
+    model: str | None = Field(default=None, validation_alias=AliasChoices("model", "model_name"))
+    """Model or deployment name (body ``model``)."""
+    dimensions: int | None = None
+    """Vector length, for models that support choosing it."""
+    batch_size: int = Field(default=96, gt=0)
+    """Most texts per request (Cohere accepts 96)."""
+    input_type_documents: str | None = Field(
+        default_factory=lambda data: _default_input_type(data, "document")
+    )
+    """``input_type`` for ``embed_documents``; None omits it."""
+    input_type_query: str | None = Field(
+        default_factory=lambda data: _default_input_type(data, "query")
+    )
+    """``input_type`` for ``embed_query``; None omits it."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Model-specific body parameters, sent with ``extra-parameters: pass-through``."""
+
+    @model_validator(mode="after")
+    def _check_model_kwargs(self) -> Self:
+        clash = sorted(set(self.model_kwargs) & {"input", "model", "dimensions", "input_type"})
+        if clash:
+            raise ValueError(
+                f"model_kwargs has {', '.join(clash)}: use the matching field instead "
+                "(model, dimensions, input_type_documents / input_type_query)."
+            )
+        return self
+
+    def _default_model(self) -> str | None:
+        return self.model
+
+    def _params(self, input_type: str | None) -> dict[str, Any]:
+        return {
+            "dimensions": self.dimensions,
+            "input_type": input_type,
+            "model_extras": self.model_kwargs or None,
+        }
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed texts as documents.
+
+        Args:
+            texts: the texts; an empty list sends nothing.
+
+        Returns:
+            One vector per text, in order.
+        """
+        vectors: list[list[float]] = []
+        params = self._params(self.input_type_documents)
+        with mapped_errors():
+            client = self._get_sync_client()
+            for batch in _batches(texts, self.batch_size):
+                vectors += _vectors(client.embed(list(batch), **params), len(batch))
+        return vectors
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one text as a search query.
+
+        Args:
+            text: the query.
+
+        Returns:
+            Its vector.
+        """
+        params = self._params(self.input_type_query)
+        with mapped_errors():
+            result = self._get_sync_client().embed([text], **params)
+        return _vectors(result, 1)[0]
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Async :meth:`embed_documents` (batches sent one after the other)."""
+        vectors: list[list[float]] = []
+        params = self._params(self.input_type_documents)
+        with mapped_errors():
+            client = await self._get_async_client()
+            for batch in _batches(texts, self.batch_size):
+                vectors += _vectors(await client.embed(list(batch), **params), len(batch))
+        return vectors
+
+    async def aembed_query(self, text: str) -> list[float]:
+        """Async :meth:`embed_query`."""
+        params = self._params(self.input_type_query)
+        with mapped_errors():
+            client = await self._get_async_client()
+            result = await client.embed([text], **params)
+        return _vectors(result, 1)[0]
