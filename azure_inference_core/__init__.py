@@ -21,6 +21,7 @@ from ._errors import (
     RateLimitError,
     ServerError,
     StreamError,
+    StreamTimeoutError,
     UnsupportedParameterError,
 )
 from ._messages import (
@@ -104,6 +105,7 @@ __all__ = [
     "ServerSentEvent",
     "StreamAccumulator",
     "StreamError",
+    "StreamTimeoutError",
     "SystemMessage",
     "TextContentItem",
     "ToolCall",

@@ -14,13 +14,14 @@ import httpx
 
 from ._auth import AsyncTokenCredential, KeyLike, TokenAuth, TokenCredential
 from ._base import BaseClient, logger
-from ._call import Call, shared_ssl_context
+from ._call import Call
+from ._deadline import Deadline
 from ._endpoint import KeyHeader
 from ._errors import ConfigurationError
 from ._messages import ImageEmbeddingInput, MessageInput
 from ._request import ExtraParameters
 from ._stream import AsyncChatCompletionStream
-from ._transport import DEFAULT_MAX_CONCURRENCY, GatedAsyncTransport, check_limit, limits
+from ._transport import DEFAULT_MAX_CONCURRENCY, PooledAsyncTransport, check_limit, lean_cookies
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
 
 __all__ = ["AsyncInferenceClient"]
@@ -31,7 +32,8 @@ Credential = str | KeyLike | TokenCredential | AsyncTokenCredential | Any
 class AsyncInferenceClient(BaseClient):
     """Asynchronous client for the Azure AI Model Inference API.
 
-    Same arguments as ``InferenceClient``, except ``http_client`` is an
+    Same arguments as ``InferenceClient`` (``timeout``, ``total_timeout`` and
+    ``max_concurrency`` included), except ``http_client`` is an
     ``httpx.AsyncClient``; ``credential`` may be an async token credential
     (``azure.identity.aio``) or a sync one. Methods are coroutines, except
     ``stream`` which returns an ``AsyncChatCompletionStream`` directly.
@@ -49,6 +51,7 @@ class AsyncInferenceClient(BaseClient):
         extra_parameters: ExtraParameters | None = None,
         max_retries: int = 2,
         timeout: float | httpx.Timeout | None = 60.0,
+        total_timeout: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         key_header: KeyHeader | None = None,
@@ -68,6 +71,7 @@ class AsyncInferenceClient(BaseClient):
             extra_parameters=extra_parameters,
             max_retries=max_retries,
             timeout=timeout,
+            total_timeout=total_timeout,
             default_headers=default_headers,
             key_header=key_header,
             credential_scopes=credential_scopes,
@@ -81,12 +85,12 @@ class AsyncInferenceClient(BaseClient):
         limit = DEFAULT_MAX_CONCURRENCY if max_concurrency is None else check_limit(max_concurrency)
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(
-            transport=GatedAsyncTransport(
-                httpx.AsyncHTTPTransport(verify=shared_ssl_context(), limits=limits(limit)), limit
-            ),
+            transport=PooledAsyncTransport(limit),
             timeout=self._timeout,
             follow_redirects=False,
         )
+        if self._owns_http:
+            lean_cookies(self._http)
         self._token_lock = asyncio.Lock()
 
     # -- I/O loop -------------------------------------------------------------
@@ -110,6 +114,7 @@ class AsyncInferenceClient(BaseClient):
     async def _send(self, call: Call) -> httpx.Response:
         retries = 0
         debug = logger.isEnabledFor(10)
+        call.start()
         while True:
             request = call.request(self._http, await self._auth_headers())
             started = time.perf_counter()
@@ -119,7 +124,7 @@ class AsyncInferenceClient(BaseClient):
                 error = self._connection_error(exc, call)
                 if debug:
                     self._log_request(call, type(exc).__name__, started)
-                delay = self._retry_delay_for_connection(retries)
+                delay = self._retry_delay(call, retries)
                 if delay is None:
                     raise error from exc
             else:
@@ -131,27 +136,36 @@ class AsyncInferenceClient(BaseClient):
                     raw = await response.aread()
                 finally:
                     await response.aclose()
-                delay = self._retry_delay_for_status(retries, response)
+                delay = self._retry_delay(call, retries, response)
                 if delay is None:
                     raise self._status_error(call, response, raw)
             await asyncio.sleep(delay)
             retries += 1
 
-    async def _open_stream(self, call: Call) -> tuple[httpx.Response, str | None]:
+    async def _open_stream(self, call: Call) -> tuple[httpx.Response, str | None, Deadline | None]:
         response = await self._send(call)
-        return response, self._request_id(call, response)
+        return response, self._request_id(call, response), call.deadline
 
     # -- API -------------------------------------------------------------------
 
-    async def get_model_info(self, *, headers: Mapping[str, str] | None = None) -> ModelInfo:
+    async def get_model_info(
+        self,
+        *,
+        headers: Mapping[str, str] | None = None,
+        total_timeout: float | None = None,
+    ) -> ModelInfo:
         """Return the model behind the endpoint (``GET /info``), cached after the first call.
+
+        Args:
+            headers: extra request headers for this call.
+            total_timeout: bound on the whole call, retries included (see ``complete``).
 
         Raises:
             NotFoundError: the endpoint has no ``/info`` route (Foundry, Azure OpenAI).
         """
         if self._model_info is not None:
             return self._model_info
-        call = self._info_call(headers)
+        call = self._info_call(headers, total_timeout)
         return self._info(call, await self._send(call))
 
     async def complete(
@@ -174,6 +188,7 @@ class AsyncInferenceClient(BaseClient):
         extra_parameters: ExtraParameters | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
+        total_timeout: float | None = None,
     ) -> ChatCompletion:
         """Get a chat completion.
 
@@ -190,7 +205,14 @@ class AsyncInferenceClient(BaseClient):
             model_extras: parameters the API does not define, merged into the body.
             extra_parameters: ``extra-parameters`` header mode for this call.
             headers: extra request headers for this call.
-            timeout: timeout for this call.
+            timeout: per-operation timeouts for this call (seconds or ``httpx.Timeout``),
+                replacing the client's.
+            total_timeout: bound in seconds on the whole call, retries and their
+                waits included; replaces the client's (``math.inf``: no bound).
+                Each attempt's timeouts are cut to the time left, and no retry
+                starts past it (the last failure is raised instead). For
+                ``stream`` it bounds opening the stream and then the whole
+                stream, checked after each network read.
 
         Returns:
             The typed ``ChatCompletion`` (unknown fields kept).
@@ -199,6 +221,7 @@ class AsyncInferenceClient(BaseClient):
             ContentFilterError: the prompt was blocked, or the answer cut by the filter.
             APIStatusError: (subclasses) the service answered with an error.
             APIConnectionError: no answer after retries.
+            APITimeoutError: a timeout, or ``total_timeout``, expired.
             TypeError, ValueError: a bad argument (before anything is sent).
         """
         call = self._chat_call(
@@ -220,6 +243,7 @@ class AsyncInferenceClient(BaseClient):
             extra_parameters=extra_parameters,
             headers=headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
         return self._completion(call, await self._send(call))
 
@@ -243,6 +267,7 @@ class AsyncInferenceClient(BaseClient):
         extra_parameters: ExtraParameters | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
+        total_timeout: float | None = None,
     ) -> AsyncChatCompletionStream:
         """Stream a chat completion (same arguments as ``complete``).
 
@@ -255,7 +280,8 @@ class AsyncInferenceClient(BaseClient):
             ``async with`` or ``aclose()`` to release an abandoned stream.
 
         Raises:
-            The errors of ``complete`` while connecting; ``StreamError`` or
+            The errors of ``complete`` while connecting; ``StreamError`` (its
+            subclass ``StreamTimeoutError`` when time ran out) or
             ``ContentFilterError`` while iterating.
         """
         call = self._chat_call(
@@ -277,6 +303,7 @@ class AsyncInferenceClient(BaseClient):
             extra_parameters=extra_parameters,
             headers=headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
         return AsyncChatCompletionStream(partial(self._open_stream, call))
 
@@ -292,13 +319,15 @@ class AsyncInferenceClient(BaseClient):
         extra_parameters: ExtraParameters | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
+        total_timeout: float | None = None,
     ) -> EmbeddingsResult:
         """Embed texts (``POST /embeddings``).
 
         Args:
             input: one text (sent as a one-item list) or a list of texts.
             model, dimensions, encoding_format, input_type: the API's parameters.
-            model_extras, extra_parameters, headers, timeout: as for ``complete``.
+            model_extras, extra_parameters, headers, timeout, total_timeout: as for
+                ``complete``.
 
         Returns:
             The typed ``EmbeddingsResult``, one item per input in ``data``.
@@ -314,6 +343,7 @@ class AsyncInferenceClient(BaseClient):
             extra_parameters=extra_parameters,
             headers=headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
         return self._embeddings(call, await self._send(call))
 
@@ -329,6 +359,7 @@ class AsyncInferenceClient(BaseClient):
         extra_parameters: ExtraParameters | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
+        total_timeout: float | None = None,
     ) -> EmbeddingsResult:
         """Embed images (``POST /images/embeddings``); arguments as for ``embed``.
 
@@ -346,6 +377,7 @@ class AsyncInferenceClient(BaseClient):
             extra_parameters=extra_parameters,
             headers=headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
         return self._embeddings(call, await self._send(call))
 

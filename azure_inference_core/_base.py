@@ -17,6 +17,7 @@ from pydantic import SecretStr, ValidationError
 
 from ._auth import KeyAuth, TokenAuth, make_auth
 from ._call import Call, check_headers, dumps, redact_headers, to_timeout
+from ._deadline import check_total_timeout
 from ._endpoint import (
     EndpointConfig,
     EndpointFlavour,
@@ -73,6 +74,7 @@ class BaseClient:
         extra_parameters: ExtraParameters | None,
         max_retries: int,
         timeout: float | httpx.Timeout | None,
+        total_timeout: float | None,
         default_headers: Mapping[str, str] | None,
         key_header: KeyHeader | None,
         credential_scopes: Sequence[str] | None,
@@ -97,6 +99,7 @@ class BaseClient:
         self._retry = RetryPolicy(max_retries)
         self._timeout = to_timeout(timeout)
         self._timeout_ext: dict[str, Any] = {"timeout": self._timeout.as_dict()}
+        self._total_timeout = check_total_timeout(total_timeout)
         self._owned_credential: Any = None
         self._auth: KeyAuth | TokenAuth = make_auth(
             self._resolve_credential(credential), self._config.key_header, self._config.scopes
@@ -179,6 +182,7 @@ class BaseClient:
         extra_parameters: ExtraParameters | None,
         headers: Mapping[str, str] | None,
         timeout: float | httpx.Timeout | None,
+        total_timeout: float | None,
         stream: bool = False,
     ) -> Call:
         request_id = str(uuid.uuid4())
@@ -216,7 +220,8 @@ class BaseClient:
         extensions = (
             self._timeout_ext if timeout is None else {"timeout": to_timeout(timeout).as_dict()}
         )
-        return Call(method, url, content, all_headers, extensions, stream, request_id)
+        total = self._total_timeout if total_timeout is None else check_total_timeout(total_timeout)
+        return Call(method, url, content, all_headers, extensions, stream, request_id, total)
 
     def _with_model(self, model: str | None) -> str | None:
         return model if model is not None else self._model
@@ -242,6 +247,7 @@ class BaseClient:
         extra_parameters: ExtraParameters | None,
         headers: Mapping[str, str] | None,
         timeout: float | httpx.Timeout | None,
+        total_timeout: float | None,
     ) -> Call:
         body, has_extras = build_chat_body(
             messages,
@@ -271,6 +277,7 @@ class BaseClient:
             extra_parameters=extra_parameters,
             headers=headers,
             timeout=timeout,
+            total_timeout=total_timeout,
             stream=stream,
         )
 
@@ -287,6 +294,7 @@ class BaseClient:
         extra_parameters: ExtraParameters | None,
         headers: Mapping[str, str] | None,
         timeout: float | httpx.Timeout | None,
+        total_timeout: float | None,
     ) -> Call:
         build = build_image_embeddings_body if images else build_embeddings_body
         body, has_extras = build(
@@ -304,9 +312,12 @@ class BaseClient:
             extra_parameters=extra_parameters,
             headers=headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
-    def _info_call(self, headers: Mapping[str, str] | None) -> Call:
+    def _info_call(
+        self, headers: Mapping[str, str] | None, total_timeout: float | None = None
+    ) -> Call:
         return self._call(
             self._info_url,
             None,
@@ -314,6 +325,7 @@ class BaseClient:
             extra_parameters=None,
             headers=headers,
             timeout=None,
+            total_timeout=total_timeout,
         )
 
     def _key_headers(self) -> dict[str, str] | None:
@@ -344,16 +356,33 @@ class BaseClient:
             )
         return error
 
-    def _retry_delay_for_status(self, retries: int, response: httpx.Response) -> float | None:
-        return self._retry.delay(retries, status=response.status_code, headers=response.headers)
+    def _retry_delay(
+        self, call: Call, retries: int, response: httpx.Response | None = None
+    ) -> float | None:
+        """Seconds to wait before the next attempt, or None to raise the last error.
 
-    def _retry_delay_for_connection(self, retries: int) -> float | None:
-        return self._retry.delay(retries)
+        None also when the retry would start after the call's total deadline:
+        the caller then gets the failure that happened (a 503, a refused
+        connection, a 429 with its ``retry_after``) rather than a bare timeout.
+        """
+        if response is None:
+            delay = self._retry.delay(retries)
+        else:
+            delay = self._retry.delay(
+                retries, status=response.status_code, headers=response.headers
+            )
+        deadline = call.deadline
+        if delay is not None and deadline is not None and not deadline.allows(delay):
+            return None
+        return delay
 
     @staticmethod
     def _connection_error(exc: httpx.HTTPError, call: Call) -> AzureInferenceError:
         """The one place httpx exceptions become ours."""
         if isinstance(exc, httpx.TimeoutException):
+            deadline = call.deadline
+            if deadline is not None and deadline.expired():
+                return APITimeoutError(deadline.message(), request_id=call.client_request_id)
             return APITimeoutError(
                 f"The request timed out ({type(exc).__name__}); raise timeout= or retry later.",
                 request_id=call.client_request_id,

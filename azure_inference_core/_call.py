@@ -11,6 +11,7 @@ import httpx
 from pydantic_core import PydanticSerializationError, to_json
 
 from ._auth import check_header_value
+from ._deadline import Deadline
 
 __all__ = [
     "SECRET_HEADERS",
@@ -28,7 +29,17 @@ SECRET_HEADERS = frozenset({"authorization", "api-key", "ocp-apim-subscription-k
 class Call:
     """One API call, ready to send (and re-send on retry)."""
 
-    __slots__ = ("client_request_id", "content", "extensions", "headers", "method", "stream", "url")
+    __slots__ = (
+        "client_request_id",
+        "content",
+        "deadline",
+        "extensions",
+        "headers",
+        "method",
+        "stream",
+        "total_timeout",
+        "url",
+    )
 
     def __init__(
         self,
@@ -39,6 +50,7 @@ class Call:
         extensions: dict[str, Any],
         stream: bool,
         client_request_id: str,
+        total_timeout: float | None = None,
     ) -> None:
         self.method = method
         self.url = url
@@ -47,6 +59,13 @@ class Call:
         self.extensions = extensions
         self.stream = stream
         self.client_request_id = client_request_id
+        self.total_timeout = total_timeout
+        self.deadline: Deadline | None = None
+
+    def start(self) -> Deadline | None:
+        """Start the call's total deadline (on its first send); None without a limit."""
+        self.deadline = Deadline.start(self.total_timeout)
+        return self.deadline
 
     def request(
         self, http: httpx.Client | httpx.AsyncClient, auth_headers: Mapping[str, str] | None
@@ -54,11 +73,14 @@ class Call:
         """A fresh ``httpx.Request`` for one attempt.
 
         Built by the httpx client so that a caller-supplied client's own default
-        headers, cookies and event hooks still apply; ours take precedence.
+        headers, cookies and event hooks still apply; ours take precedence. With
+        a deadline, every timeout of this attempt is cut to the time left.
         """
         headers = self.headers if not auth_headers else {**self.headers, **auth_headers}
+        deadline = self.deadline
+        extensions = self.extensions if deadline is None else deadline.shrink(self.extensions)
         return http.build_request(
-            self.method, self.url, content=self.content, headers=headers, extensions=self.extensions
+            self.method, self.url, content=self.content, headers=headers, extensions=extensions
         )
 
 

@@ -13,13 +13,13 @@ import httpx
 
 from ._auth import KeyLike, TokenAuth, TokenCredential
 from ._base import BaseClient, logger
-from ._call import Call, shared_ssl_context
+from ._call import Call
 from ._endpoint import KeyHeader
 from ._errors import ConfigurationError
 from ._messages import ImageEmbeddingInput, MessageInput
 from ._request import ExtraParameters
 from ._stream import ChatCompletionStream
-from ._transport import DEFAULT_MAX_CONCURRENCY, GatedTransport, check_limit, limits
+from ._transport import DEFAULT_MAX_CONCURRENCY, PooledTransport, check_limit, lean_cookies
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
 
 __all__ = ["InferenceClient"]
@@ -42,7 +42,13 @@ class InferenceClient(BaseClient):
         extra_parameters: default ``extra-parameters`` header mode. When None,
             ``pass-through`` is sent only with ``model_extras``.
         max_retries: retries on 408/429/5xx and connection errors; 0 disables.
-        timeout: seconds for each of connect/read/write/pool, or an ``httpx.Timeout``.
+        timeout: seconds for each of connect/read/write/pool, or an ``httpx.Timeout``:
+            each bounds one network operation of one attempt.
+        total_timeout: seconds for a whole call, retries and backoff waits included
+            (default None: no bound beyond ``timeout`` and ``max_retries``). Every
+            attempt's timeouts are cut to the time left and no retry starts past
+            it; a stream must be opened, and then read to its end, within it
+            (``StreamTimeoutError`` otherwise). Each call may pass its own.
         default_headers: headers sent on every call.
         http_client: an ``httpx.Client`` to use (and not close); one is created otherwise.
         key_header: where a key goes: ``authorization``, ``api-key`` or ``both``.
@@ -50,7 +56,7 @@ class InferenceClient(BaseClient):
         allow_insecure_http: allow sending credentials over http to a non-loopback host.
         max_concurrency: requests (and open streams) in flight at once on the pool
             this client creates, which has as many connections; more calls wait
-            their turn (up to the pool timeout). Default 16. Not for ``http_client``.
+            their turn (up to the pool timeout). Default 100. Not for ``http_client``.
 
     Raises:
         ConfigurationError: missing endpoint or credential, bad URL, insecure http.
@@ -66,6 +72,7 @@ class InferenceClient(BaseClient):
         extra_parameters: ExtraParameters | None = None,
         max_retries: int = 2,
         timeout: float | httpx.Timeout | None = 60.0,
+        total_timeout: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
         key_header: KeyHeader | None = None,
@@ -86,6 +93,7 @@ class InferenceClient(BaseClient):
             extra_parameters=extra_parameters,
             max_retries=max_retries,
             timeout=timeout,
+            total_timeout=total_timeout,
             default_headers=default_headers,
             key_header=key_header,
             credential_scopes=credential_scopes,
@@ -99,12 +107,12 @@ class InferenceClient(BaseClient):
         limit = DEFAULT_MAX_CONCURRENCY if max_concurrency is None else check_limit(max_concurrency)
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(
-            transport=GatedTransport(
-                httpx.HTTPTransport(verify=shared_ssl_context(), limits=limits(limit)), limit
-            ),
+            transport=PooledTransport(limit),
             timeout=self._timeout,
             follow_redirects=False,
         )
+        if self._owns_http:
+            lean_cookies(self._http)
         self._token_lock = threading.Lock()
 
     # -- I/O loop -------------------------------------------------------------
@@ -133,6 +141,7 @@ class InferenceClient(BaseClient):
     def _send(self, call: Call) -> httpx.Response:
         retries = 0
         debug = logger.isEnabledFor(10)
+        call.start()
         while True:
             request = call.request(self._http, self._auth_headers())
             started = time.perf_counter()
@@ -142,7 +151,7 @@ class InferenceClient(BaseClient):
                 error = self._connection_error(exc, call)
                 if debug:
                     self._log_request(call, type(exc).__name__, started)
-                delay = self._retry_delay_for_connection(retries)
+                delay = self._retry_delay(call, retries)
                 if delay is None:
                     raise error from exc
             else:
@@ -154,7 +163,7 @@ class InferenceClient(BaseClient):
                     raw = response.read()
                 finally:
                     response.close()
-                delay = self._retry_delay_for_status(retries, response)
+                delay = self._retry_delay(call, retries, response)
                 if delay is None:
                     raise self._status_error(call, response, raw)
             time.sleep(delay)
@@ -162,15 +171,24 @@ class InferenceClient(BaseClient):
 
     # -- API -------------------------------------------------------------------
 
-    def get_model_info(self, *, headers: Mapping[str, str] | None = None) -> ModelInfo:
+    def get_model_info(
+        self,
+        *,
+        headers: Mapping[str, str] | None = None,
+        total_timeout: float | None = None,
+    ) -> ModelInfo:
         """Return the model behind the endpoint (``GET /info``), cached after the first call.
+
+        Args:
+            headers: extra request headers for this call.
+            total_timeout: bound on the whole call, retries included (see ``complete``).
 
         Raises:
             NotFoundError: the endpoint has no ``/info`` route (Foundry, Azure OpenAI).
         """
         if self._model_info is not None:
             return self._model_info
-        call = self._info_call(headers)
+        call = self._info_call(headers, total_timeout)
         return self._info(call, self._send(call))
 
     def complete(
@@ -193,6 +211,7 @@ class InferenceClient(BaseClient):
         extra_parameters: ExtraParameters | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
+        total_timeout: float | None = None,
     ) -> ChatCompletion:
         """Get a chat completion.
 
@@ -209,7 +228,14 @@ class InferenceClient(BaseClient):
             model_extras: parameters the API does not define, merged into the body.
             extra_parameters: ``extra-parameters`` header mode for this call.
             headers: extra request headers for this call.
-            timeout: timeout for this call.
+            timeout: per-operation timeouts for this call (seconds or ``httpx.Timeout``),
+                replacing the client's.
+            total_timeout: bound in seconds on the whole call, retries and their
+                waits included; replaces the client's (``math.inf``: no bound).
+                Each attempt's timeouts are cut to the time left, and no retry
+                starts past it (the last failure is raised instead). For
+                ``stream`` it bounds opening the stream and then the whole
+                stream, checked after each network read.
 
         Returns:
             The typed ``ChatCompletion`` (unknown fields kept).
@@ -218,6 +244,7 @@ class InferenceClient(BaseClient):
             ContentFilterError: the prompt was blocked, or the answer cut by the filter.
             APIStatusError: (subclasses) the service answered with an error.
             APIConnectionError: no answer after retries.
+            APITimeoutError: a timeout, or ``total_timeout``, expired.
             TypeError, ValueError: a bad argument (before anything is sent).
         """
         call = self._chat_call(
@@ -239,6 +266,7 @@ class InferenceClient(BaseClient):
             extra_parameters=extra_parameters,
             headers=headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
         return self._completion(call, self._send(call))
 
@@ -262,6 +290,7 @@ class InferenceClient(BaseClient):
         extra_parameters: ExtraParameters | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
+        total_timeout: float | None = None,
     ) -> ChatCompletionStream:
         """Stream a chat completion (same arguments as ``complete``).
 
@@ -273,7 +302,8 @@ class InferenceClient(BaseClient):
             as a context manager or call ``close()`` to release an abandoned stream.
 
         Raises:
-            The errors of ``complete`` while connecting; ``StreamError`` or
+            The errors of ``complete`` while connecting; ``StreamError`` (its
+            subclass ``StreamTimeoutError`` when time ran out) or
             ``ContentFilterError`` while iterating.
         """
         call = self._chat_call(
@@ -295,9 +325,10 @@ class InferenceClient(BaseClient):
             extra_parameters=extra_parameters,
             headers=headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
         response = self._send(call)
-        return ChatCompletionStream(response, self._request_id(call, response))
+        return ChatCompletionStream(response, self._request_id(call, response), call.deadline)
 
     def embed(
         self,
@@ -311,13 +342,15 @@ class InferenceClient(BaseClient):
         extra_parameters: ExtraParameters | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
+        total_timeout: float | None = None,
     ) -> EmbeddingsResult:
         """Embed texts (``POST /embeddings``).
 
         Args:
             input: one text (sent as a one-item list) or a list of texts.
             model, dimensions, encoding_format, input_type: the API's parameters.
-            model_extras, extra_parameters, headers, timeout: as for ``complete``.
+            model_extras, extra_parameters, headers, timeout, total_timeout: as for
+                ``complete``.
 
         Returns:
             The typed ``EmbeddingsResult``, one item per input in ``data``.
@@ -333,6 +366,7 @@ class InferenceClient(BaseClient):
             extra_parameters=extra_parameters,
             headers=headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
         return self._embeddings(call, self._send(call))
 
@@ -348,6 +382,7 @@ class InferenceClient(BaseClient):
         extra_parameters: ExtraParameters | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
+        total_timeout: float | None = None,
     ) -> EmbeddingsResult:
         """Embed images (``POST /images/embeddings``); arguments as for ``embed``.
 
@@ -365,6 +400,7 @@ class InferenceClient(BaseClient):
             extra_parameters=extra_parameters,
             headers=headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
         return self._embeddings(call, self._send(call))
 

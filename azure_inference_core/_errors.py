@@ -16,6 +16,8 @@
     │   ├── RateLimitError              429 (``retry_after``)
     │   └── ServerError                 5xx
     └── StreamError                     a 200 stream that broke: error event, bad chunk, no [DONE]
+        └── StreamTimeoutError          ... because a timeout or total_timeout expired
+                                        (also an APITimeoutError)
 
 Every message is built from the service's answer and our own text, never from
 request headers, so credentials cannot leak into an exception.
@@ -44,6 +46,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "StreamError",
+    "StreamTimeoutError",
     "UnsupportedParameterError",
     "error_from_response",
     "parse_error_body",
@@ -202,6 +205,16 @@ class ServerError(APIStatusError):
 
 class StreamError(AzureInferenceError):
     """A stream that started with 200 broke: error event, malformed chunk, or no ``[DONE]``."""
+
+
+class StreamTimeoutError(StreamError, APITimeoutError):
+    """A stream that started with 200 ran out of time: a read timed out, or the
+    call's ``total_timeout`` passed between two reads. The answer is incomplete.
+
+    Both a ``StreamError`` (the stream broke after the 200, nothing was retried)
+    and an ``APITimeoutError`` (so one ``except APITimeoutError`` covers every
+    timeout of a call, before or after the first chunk).
+    """
 
 
 def request_id_from_headers(headers: Mapping[str, str], fallback: str | None = None) -> str | None:

@@ -8,6 +8,7 @@ formatting per chunk.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Iterator
 from types import TracebackType
 from typing import Any
@@ -16,7 +17,8 @@ import httpx
 from pydantic import ValidationError
 
 from ._accumulate import StreamAccumulator
-from ._errors import ContentFilterError, StreamError
+from ._deadline import Deadline
+from ._errors import ContentFilterError, StreamError, StreamTimeoutError
 from ._sse import ServerSentEvent, SSEDecoder
 from ._wire import ChatCompletion, ChatCompletionChunk
 
@@ -24,14 +26,15 @@ __all__ = ["AsyncChatCompletionStream", "ChatCompletionStream"]
 
 _DONE = b"[DONE]"
 _validate_chunk = ChatCompletionChunk.__pydantic_validator__.validate_json
+_NEVER = float("inf")
 
 
 class _StreamState:
     """Everything a stream knows, independent of sync or async I/O."""
 
-    __slots__ = ("_decoder", "_raw", "count", "done", "request_id")
+    __slots__ = ("_decoder", "_raw", "count", "deadline", "done", "request_id")
 
-    def __init__(self, request_id: str | None) -> None:
+    def __init__(self, request_id: str | None, deadline: Deadline | None = None) -> None:
         self._decoder = SSEDecoder()
         # The chunks' JSON bytes, for final_completion() and the content-filter
         # check. Bytes are invisible to the garbage collector; thousands of
@@ -41,6 +44,12 @@ class _StreamState:
         self.count = 0
         self.done = False
         self.request_id = request_id
+        self.deadline = deadline
+
+    @property
+    def due(self) -> float:
+        """The ``time.monotonic()`` instant the stream must be over by (inf: never)."""
+        return _NEVER if self.deadline is None else self.deadline.at
 
     def feed(self, raw: bytes) -> Iterator[ChatCompletionChunk]:
         """Chunks completed by one network read.
@@ -114,10 +123,26 @@ class _StreamState:
 
     def broken(self, exc: Exception) -> StreamError:
         """The error for a transport failure after the 200 (never retried)."""
-        kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "broke"
+        if isinstance(exc, httpx.TimeoutException):
+            if self.deadline is not None and self.deadline.expired():
+                return self.out_of_time()
+            return StreamTimeoutError(
+                f"The stream timed out after {self.count} chunk(s) "
+                f"({type(exc).__name__}); the answer is incomplete.",
+                request_id=self.request_id,
+            )
         return StreamError(
-            f"The stream {kind} after {self.count} chunk(s) "
+            f"The stream broke after {self.count} chunk(s) "
             f"({type(exc).__name__}: {exc}); the answer is incomplete.",
+            request_id=self.request_id,
+        )
+
+    def out_of_time(self) -> StreamTimeoutError:
+        """The error for a stream still running when the call's deadline passed."""
+        total = self.deadline.total if self.deadline is not None else 0.0
+        return StreamTimeoutError(
+            f"The stream was not over within its total_timeout of {total:g} s "
+            f"({self.count} chunk(s) received); the answer is incomplete.",
             request_id=self.request_id,
         )
 
@@ -166,12 +191,31 @@ class _StreamState:
         )
 
 
+def _chunks(
+    response: httpx.Response, state: _StreamState
+) -> Generator[ChatCompletionChunk, None, None]:
+    due, clock = state.due, time.monotonic
+    try:
+        try:
+            for raw in response.iter_bytes():
+                if clock() >= due:
+                    raise state.out_of_time()
+                yield from state.feed(raw)
+        except httpx.HTTPError as exc:
+            raise state.broken(exc) from exc
+        yield from state.finish()
+    finally:
+        response.close()
+
+
 class ChatCompletionStream:
     """Iterator of ``ChatCompletionChunk`` over one streamed answer.
 
     Closes the HTTP response when exhausted, on error, on ``close()``, or when
     used as a context manager and the block exits. Raises ``StreamError`` for an
-    error event, a malformed chunk, or an end without ``[DONE]``, and
+    error event, a malformed chunk, or an end without ``[DONE]``,
+    ``StreamTimeoutError`` when a read timed out or the call's ``total_timeout``
+    passed (checked after each network read), and
     ``ContentFilterError`` after the last chunk when the filter cut the answer.
 
     Attributes:
@@ -179,28 +223,26 @@ class ChatCompletionStream:
         request_id: the request id to quote to support.
     """
 
-    def __init__(self, response: httpx.Response, request_id: str | None) -> None:
+    def __init__(
+        self, response: httpx.Response, request_id: str | None, deadline: Deadline | None = None
+    ) -> None:
         self.response = response
         self.request_id = request_id
-        self._state = _StreamState(request_id)
-        self._iterator = self._iterate()
-
-    def _iterate(self) -> Generator[ChatCompletionChunk, None, None]:
-        state = self._state
-        try:
-            try:
-                for raw in self.response.iter_bytes():
-                    yield from state.feed(raw)
-            except httpx.HTTPError as exc:
-                raise state.broken(exc) from exc
-            yield from state.finish()
-        finally:
-            self.response.close()
+        self._state = _StreamState(request_id, deadline)
+        # The generator must not hold ``self``: a stream abandoned with ``break``
+        # is then freed by refcounting alone, and its connection and concurrency
+        # slot come back at once rather than at the next garbage collection.
+        self._iterator = _chunks(response, self._state)
+        self._handed_out = False
 
     def __iter__(self) -> Iterator[ChatCompletionChunk]:
+        # ``for chunk in stream`` keeps only the generator: from here on it owns
+        # the response (and closes it when exhausted, closed or freed).
+        self._handed_out = True
         return self._iterator
 
     def __next__(self) -> ChatCompletionChunk:
+        self._handed_out = True
         return next(self._iterator)
 
     def final_completion(self) -> ChatCompletion:
@@ -224,9 +266,57 @@ class ChatCompletionStream:
         self.close()
 
     def __del__(self) -> None:
+        # A stream never iterated: its generator never started, so nothing else
+        # would release the connection.
         response = getattr(self, "response", None)
-        if response is not None and not response.is_closed:
+        if not getattr(self, "_handed_out", True) and response is not None:
             response.close()
+
+
+#: What the async client's opener returns: the response, its request id, the deadline.
+_Opened = tuple[httpx.Response, "str | None", "Deadline | None"]
+
+
+class _Opening:
+    """An async stream's opener and what it produced."""
+
+    __slots__ = ("closed", "opener", "request_id", "response", "state")
+
+    def __init__(self, opener: Callable[[], Awaitable[_Opened]]) -> None:
+        self.opener: Callable[[], Awaitable[_Opened]] | None = opener
+        self.response: httpx.Response | None = None
+        self.request_id: str | None = None
+        self.state: _StreamState | None = None
+        self.closed = False
+
+    async def open(self) -> tuple[httpx.Response, _StreamState]:
+        if self.closed:
+            raise StreamError("The stream was closed; start a new one with client.stream(...).")
+        if self.response is None or self.state is None:
+            if self.opener is None:
+                raise StreamError("The stream could not be opened.")
+            opener, self.opener = self.opener, None
+            self.response, self.request_id, deadline = await opener()
+            self.state = _StreamState(self.request_id, deadline)
+        return self.response, self.state
+
+
+async def _achunks(box: _Opening) -> AsyncGenerator[ChatCompletionChunk, None]:
+    response, state = await box.open()
+    due, clock = state.due, time.monotonic
+    try:
+        try:
+            async for raw in response.aiter_bytes():
+                if clock() >= due:
+                    raise state.out_of_time()
+                for chunk in state.feed(raw):
+                    yield chunk
+        except httpx.HTTPError as exc:
+            raise state.broken(exc) from exc
+        for chunk in state.finish():
+            yield chunk
+    finally:
+        await response.aclose()
 
 
 class AsyncChatCompletionStream:
@@ -242,43 +332,29 @@ class AsyncChatCompletionStream:
     the ``async with`` block exits.
     """
 
-    def __init__(self, opener: Callable[[], Awaitable[tuple[httpx.Response, str | None]]]) -> None:
-        self._opener: Callable[[], Awaitable[tuple[httpx.Response, str | None]]] | None = opener
-        self.response: httpx.Response | None = None
-        self.request_id: str | None = None
-        self._state: _StreamState | None = None
+    def __init__(self, opener: Callable[[], Awaitable[_Opened]]) -> None:
+        # Opening state lives in a box the generator shares, so the generator
+        # never holds the stream (see ChatCompletionStream: no reference cycle).
+        self._box = _Opening(opener)
         self._iterator: AsyncGenerator[ChatCompletionChunk, None] | None = None
-        self._closed = False
+
+    @property
+    def response(self) -> httpx.Response | None:
+        """The underlying ``httpx.Response`` once opened."""
+        return self._box.response
+
+    @property
+    def request_id(self) -> str | None:
+        """The request id to quote to support, once opened."""
+        return self._box.request_id
 
     async def _open(self) -> tuple[httpx.Response, _StreamState]:
-        if self._closed:
-            raise StreamError("The stream was closed; start a new one with client.stream(...).")
-        if self.response is None or self._state is None:
-            if self._opener is None:
-                raise StreamError("The stream could not be opened.")
-            opener, self._opener = self._opener, None
-            self.response, self.request_id = await opener()
-            self._state = _StreamState(self.request_id)
-        return self.response, self._state
-
-    async def _iterate(self) -> AsyncGenerator[ChatCompletionChunk, None]:
-        response, state = await self._open()
-        try:
-            try:
-                async for raw in response.aiter_bytes():
-                    for chunk in state.feed(raw):
-                        yield chunk
-            except httpx.HTTPError as exc:
-                raise state.broken(exc) from exc
-            for chunk in state.finish():
-                yield chunk
-        finally:
-            await response.aclose()
+        return await self._box.open()
 
     def __aiter__(self) -> AsyncGenerator[ChatCompletionChunk, None]:
         # The generator itself, so ``async for`` pays no extra frame per chunk.
         if self._iterator is None:
-            self._iterator = self._iterate()
+            self._iterator = _achunks(self._box)
         return self._iterator
 
     async def __anext__(self) -> ChatCompletionChunk:
@@ -293,17 +369,18 @@ class AsyncChatCompletionStream:
 
     def final_completion(self) -> ChatCompletion:
         """The chunks received so far joined into a ``ChatCompletion`` (complete once exhausted)."""
-        if self._state is None:
+        state = self._box.state
+        if state is None:
             return StreamAccumulator().result()
-        return self._state.completion()
+        return state.completion()
 
     async def aclose(self) -> None:
         """Stop the stream and release the connection."""
-        self._closed = True
+        self._box.closed = True
         if self._iterator is not None:
             await self._iterator.aclose()
-        if self.response is not None:
-            await self.response.aclose()
+        if self._box.response is not None:
+            await self._box.response.aclose()
 
     async def __aenter__(self) -> AsyncChatCompletionStream:
         await self._open()

@@ -4,7 +4,8 @@ It serves a canned chat completion (``POST /chat/completions`` without
 ``"stream": true``) and a streamed answer of ``CHUNKS`` server-sent events
 (with ``"stream": true``; one flushed HTTP chunk per event, or the whole stream
 at once when the request carries ``x-bench-coalesce: 1``), with keep-alive,
-and nothing else. It is written on
+and nothing else. A request header ``x-bench-latency-ms: N`` delays the answer
+by N ms, standing in for a remote service's latency. It is written on
 raw asyncio streams so that its own cost stays out of the way; the client's
 CPU time is what the benchmark measures.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import multiprocessing
+import re
 import socket
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -21,6 +23,7 @@ from typing import Any
 __all__ = ["CHUNKS", "COMPLETION", "serve_in_process", "sse_body"]
 
 CHUNKS = 2000
+_LATENCY = re.compile(rb"(?i)\r\nx-bench-latency-ms: *(\d+)")
 
 COMPLETION: dict[str, Any] = {
     "id": "0a1234b5de6789f01gh2i345j6789klm",
@@ -85,6 +88,10 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
                 if line.lower().startswith(b"content-length:"):
                     length = int(line.split(b":", 1)[1])
             body = await reader.readexactly(length) if length else b""
+            latency = _LATENCY.search(head)
+            if latency:
+                # A remote service's think time: the connection is busy, the CPU idle.
+                await asyncio.sleep(int(latency.group(1)) / 1000.0)
             if b'"stream":true' in body.replace(b" ", b""):
                 writer.write(
                     b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
@@ -128,7 +135,7 @@ def serve_in_process() -> tuple[BaseProcess, str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
+    sock.listen(1024)  # a burst opens up to max_concurrency connections at once
     port = sock.getsockname()[1]
     process = multiprocessing.get_context("fork").Process(target=_run, args=(sock,), daemon=True)
     process.start()

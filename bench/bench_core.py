@@ -2,6 +2,12 @@
 
 Run: ``.venv/bin/python -m bench.bench_core [--repeats 5] [--calls 300] [--streams 5]``.
 
+Burst mode (``--burst 1000``): ``N`` concurrent ``AsyncInferenceClient.complete``
+calls on one client, for each ``--concurrency`` value, and the same burst with
+the official SDK (azure-ai-inference + aiohttp, from ``--official``'s Python),
+each burst in a fresh process, one after the other against the same server.
+``--latency-ms`` makes the server answer after that delay (a remote service).
+
 The server runs in a child process, so ``time.process_time`` in this process
 counts only client work. Figures (median over repeats, with min-max):
 
@@ -18,7 +24,10 @@ import argparse
 import asyncio
 import gc
 import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -158,6 +167,116 @@ def report(results: dict[str, list[float]]) -> str:
     return "\n".join(lines)
 
 
+_BURST_COMMON = """
+import asyncio, json, sys, time
+url, n, limit, latency = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+headers = {"x-bench-latency-ms": latency}
+async def burst(make, call, close):
+    await close(await warm(make, call))
+    client = make()
+    async def one():
+        try:
+            return await call(client)
+        except Exception as exc:
+            return exc
+    c0, w0 = time.process_time(), time.perf_counter()
+    out = await asyncio.gather(*(one() for _ in range(n)))
+    c1, w1 = time.process_time(), time.perf_counter()
+    await close(client)
+    errors = [o for o in out if isinstance(o, BaseException)]
+    print(json.dumps({"wall": w1 - w0, "cpu": c1 - c0, "errors": len(errors),
+                      "first_error": repr(errors[0]) if errors else None}))
+async def warm(make, call):
+    client = make()
+    await call(client)
+    return client
+"""
+
+_BURST_CORE = (
+    _BURST_COMMON
+    + """
+from azure_inference_core import AsyncInferenceClient
+MESSAGES = [{"role": "user", "content": "How many languages are in the world?"}]
+kwargs = {} if limit == "default" else {"max_concurrency": int(limit)}
+def make():
+    return AsyncInferenceClient(url, "bench-key", model="m", max_retries=0, **kwargs)
+async def call(client):
+    return (await client.complete(MESSAGES, headers=headers)).choices[0].message.content
+async def close(client):
+    await client.aclose()
+asyncio.run(burst(make, call, close))
+"""
+)
+
+_BURST_OFFICIAL = (
+    _BURST_COMMON
+    + """
+from azure.ai.inference.aio import ChatCompletionsClient
+from azure.ai.inference.models import UserMessage
+from azure.core.credentials import AzureKeyCredential
+MESSAGES = [UserMessage(content="How many languages are in the world?")]
+def make():
+    return ChatCompletionsClient(endpoint=url, credential=AzureKeyCredential("bench-key"),
+                                 model="m", retry_total=0)
+async def call(client):
+    result = await client.complete(messages=MESSAGES, headers=headers)
+    return result.choices[0].message.content
+async def close(client):
+    await client.close()
+asyncio.run(burst(make, call, close))
+"""
+)
+
+
+def burst(
+    base: str, calls: int, limits: list[str], official: str | None, repeats: int, latency_ms: int
+) -> dict[str, list[dict[str, Any]]]:
+    """Run each contender's burst ``repeats`` times, interleaved, each in a fresh process."""
+    contenders = {
+        f"core max_concurrency={limit}": (sys.executable, _BURST_CORE, limit) for limit in limits
+    }
+    if official:
+        contenders["official SDK (aiohttp)"] = (official, _BURST_OFFICIAL, "-")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": root}
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name in contenders}
+    for _ in range(repeats):
+        for name, (python, code, limit) in contenders.items():
+            done = subprocess.run(
+                [python, "-c", code, base, str(calls), limit, str(latency_ms)],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=600,
+                check=False,
+            )
+            if done.returncode != 0:
+                results[name].append({"failed": done.stderr.strip().splitlines()[-1:]})
+                continue
+            results[name].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return results
+
+
+def burst_report(results: dict[str, list[dict[str, Any]]]) -> str:
+    """Median wall and CPU seconds (min-max) and the error count per contender."""
+    lines = [
+        f"{'contender':30} {'wall s':>7} {'(min-max)':>12} {'CPU s':>6} {'(min-max)':>12} errors"
+    ]
+    for name, runs in results.items():
+        good = [run for run in runs if "wall" in run]
+        if not good:
+            lines.append(f"{name:30} failed: {runs[0] if runs else 'not run'}")
+            continue
+        walls = [run["wall"] for run in good]
+        cpus = [run["cpu"] for run in good]
+        errors = sum(run["errors"] for run in good) + len(runs) - len(good)
+        lines.append(
+            f"{name:30} {statistics.median(walls):7.2f} {min(walls):5.2f}-{max(walls):<6.2f} "
+            f"{statistics.median(cpus):6.2f} {min(cpus):5.2f}-{max(cpus):<6.2f} {errors}"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Start the server, measure, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -169,8 +288,31 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="serve each stream in one HTTP chunk (parsing-bound) instead of one per event",
     )
+    parser.add_argument("--burst", type=int, default=0, help="concurrent calls (burst mode)")
+    parser.add_argument("--concurrency", default="default", help="comma-separated limits")
+    parser.add_argument("--official", default=None, help="Python with azure-ai-inference")
+    parser.add_argument("--latency-ms", type=int, default=0)
     args = parser.parse_args(argv)
     process, base = serve_in_process()
+    if args.burst:
+        try:
+            found = burst(
+                base,
+                args.burst,
+                args.concurrency.split(","),
+                args.official,
+                args.repeats,
+                args.latency_ms,
+            )
+        finally:
+            process.terminate()
+            process.join(5)
+        print(
+            f"async burst of {args.burst} concurrent calls, {args.repeats} runs each "
+            f"(fresh process per run), server latency {args.latency_ms} ms"
+        )
+        print(burst_report(found))
+        return
     try:
         results = measure(base, args.calls, args.streams, args.repeats, args.coalesce)
     finally:

@@ -19,6 +19,7 @@ from ._errors import (
     RateLimitError,
     ServerError,
     StreamError,
+    StreamTimeoutError,
     UnsupportedParameterError,
 )
 from ._quirks import UnsupportedFeatureError
@@ -40,6 +41,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "StreamError",
+    "StreamTimeoutError",
     "UnsupportedContentError",
     "UnsupportedFeatureError",
     "UnsupportedParameterError",

@@ -26,6 +26,7 @@ error (``status_code``, ``code``, ``message``, ``request_id``, ``body``,
     APITimeoutError               APITimeoutError                ModelTimeoutError
     APIConnectionError            APIConnectionError             ModelConnectionError
     StreamError                   StreamError                    ModelAPIError
+    StreamTimeoutError            StreamTimeoutError             ModelTimeoutError (also our StreamError)
 
 ``ConfigurationError`` (bad settings, raised before sending) stays as it is: a
 ``ValueError``.
@@ -65,6 +66,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "StreamError",
+    "StreamTimeoutError",
     "UnsupportedParameterError",
     "mapped_errors",
     "translate_error",
@@ -128,6 +130,10 @@ class StreamError(core.StreamError, ModelAPIError):
     """A 200 stream broke (error event, malformed chunk, no ``[DONE]``)."""
 
 
+class StreamTimeoutError(core.StreamTimeoutError, StreamError, APITimeoutError):
+    """A stream stalled past the read timeout, or ran past ``total_timeout``."""
+
+
 # Most specific first: the first core class the error is an instance of wins.
 _MAPPING: tuple[tuple[type[core.AzureInferenceError], type[core.AzureInferenceError]], ...] = (
     (core.ContentFilterError, ContentFilterError),
@@ -139,6 +145,7 @@ _MAPPING: tuple[tuple[type[core.AzureInferenceError], type[core.AzureInferenceEr
     (core.RateLimitError, RateLimitError),
     (core.ServerError, ServerError),
     (core.APIStatusError, APIStatusError),
+    (core.StreamTimeoutError, StreamTimeoutError),
     (core.APITimeoutError, APITimeoutError),
     (core.APIConnectionError, APIConnectionError),
     (core.StreamError, StreamError),

@@ -2,9 +2,9 @@
 
 Each request pops the next scripted ``Reply`` (or gets ``default``). A reply's
 body is either bytes (sent with Content-Length) or a list of byte pieces sent
-as separate HTTP chunks, each flushed, so tests control exactly where the
-network splits the SSE stream. ``cut=True`` drops the connection after the
-pieces without the terminating chunk (a broken stream).
+as separate HTTP chunks, each flushed (``piece_delay`` apart), so tests control
+exactly where and when the network splits the SSE stream. ``cut=True`` drops
+the connection after the pieces without the terminating chunk (a broken stream).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     cut: bool = False
     delay: float = 0.0
+    piece_delay: float = 0.0  # pause before each piece after the first (a slow stream)
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Seen:
     path: str
     headers: dict[str, str]
     body: bytes
+    peer: int = 0  # the client's port: equal for requests on one kept-alive connection
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -75,6 +77,7 @@ class ScriptedServer:
                         self.path,
                         {k.lower(): v for k, v in self.headers.items()},
                         body,
+                        self.client_address[1],
                     )
                 )
                 reply = outer.script.popleft() if outer.script else outer.default
@@ -101,7 +104,9 @@ class ScriptedServer:
                     return
                 self.send_header("transfer-encoding", "chunked")
                 self.end_headers()
-                for piece in reply.body:
+                for position, piece in enumerate(reply.body):
+                    if position and reply.piece_delay:
+                        time.sleep(reply.piece_delay)
                     if piece:
                         self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
                         self.wfile.flush()

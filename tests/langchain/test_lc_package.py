@@ -23,6 +23,7 @@ EXPECTED = [
     "RateLimitError",
     "ServerError",
     "StreamError",
+    "StreamTimeoutError",
     "UnsupportedContentError",
     "UnsupportedFeatureError",
     "UnsupportedParameterError",
