@@ -3,7 +3,7 @@
 Serves ``/info``, ``/chat/completions``, ``/embeddings`` and
 ``/images/embeddings`` under every endpoint shape (serverless, Foundry
 ``/models``, Azure OpenAI deployments, ``/openai/v1``), with model profiles,
-streaming, tools, faults and scripted answers. See ``docs/emulator.md``.
+streaming, tools, faults and scripted answers. See the emulator section of README.md.
 """
 
 from ._app import RecordedRequest

@@ -46,7 +46,7 @@ def code(source: str, tag: str | None = None) -> Cell:
 
 @dataclass(frozen=True)
 class NotebookSpec:
-    """A notebook: its file name, cells and a one-line summary (for docs/notebooks.md)."""
+    """A notebook: its file name, cells and a one-line summary (for the README)."""
 
     filename: str
     summary: str
