@@ -26,7 +26,7 @@ error (``status_code``, ``code``, ``message``, ``request_id``, ``body``,
     APITimeoutError               APITimeoutError                ModelTimeoutError
     APIConnectionError            APIConnectionError             ModelConnectionError
     StreamError                   StreamError                    ModelAPIError
-    StreamTimeoutError            StreamTimeoutError             ModelTimeoutError (also our StreamError)
+    StreamTimeoutError            StreamTimeoutError             ModelTimeoutError (+ StreamError)
 
 ``ConfigurationError`` (bad settings, raised before sending) stays as it is: a
 ``ValueError``.

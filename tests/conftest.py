@@ -1,6 +1,7 @@
 """Suite-wide guard: tests may only open sockets to loopback addresses.
 
-It is installed when the suite starts and re-installed before every test. Every server a test needs runs on 127.0.0.1 and is started by the test
+It is installed when the suite starts and re-installed before every test.
+Every server a test needs runs on 127.0.0.1 and is started by the test
 itself; a connection anywhere else is a bug in the test, so it fails loudly
 instead of hanging on a closed network.
 """
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -51,9 +51,8 @@ _install()  # from collection on, session fixtures included
 
 
 @pytest.fixture(autouse=True)
-def _no_network() -> Iterator[None]:
+def _no_network() -> None:
     # Plugins (pytest-recording, pulled in by langchain-tests) restore the socket
     # methods they saved at import time when a test ends, which would silently
     # lift this guard; so it is put back before every test.
     _install()
-    yield
