@@ -15,10 +15,12 @@ import weakref
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from functools import lru_cache
-from typing import Annotated, Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 from pydantic import WithJsonSchema
+from typing_extensions import Self
 
 from azure_inference_core import (
     AsyncInferenceClient,
@@ -31,6 +33,7 @@ __all__ = [
     "ENV_ENDPOINT",
     "AsyncHttpClientField",
     "ClientHolder",
+    "ClientOwner",
     "HttpClientField",
     "check_endpoint",
     "openai_route",
@@ -140,3 +143,73 @@ class ClientHolder:
         if self._aclient is not None:
             client, self._aclient, self._loop = self._aclient, None, None
             await client.aclose()
+
+
+class ClientOwner:
+    """Lazy core clients, and closing them, for the LLM and the embedding model.
+
+    Mixed into both pydantic classes, which declare the fields read here and a
+    private `_clients` attribute.
+    """
+
+    if TYPE_CHECKING:
+        _clients: ClientHolder | None
+        endpoint: str | None
+        credential: Any
+        model: str | None
+        api_version: str | None
+        max_retries: int
+        timeout: float | None
+        default_headers: dict[str, str] | None
+        http_client: httpx.Client | None
+        async_http_client: httpx.AsyncClient | None
+
+    @property
+    def _holder(self) -> ClientHolder:
+        if self._clients is None:
+            self._clients = ClientHolder(
+                {
+                    "endpoint": self.endpoint,
+                    "credential": self.credential,
+                    "model": self.model,
+                    "api_version": self.api_version,
+                    "max_retries": self.max_retries,
+                    "timeout": self.timeout,
+                    "default_headers": self.default_headers,
+                },
+                self.http_client,
+                self.async_http_client,
+            )
+        return self._clients
+
+    def close(self) -> None:
+        """Close the sync connection pool (idempotent)."""
+        if self._clients is not None:
+            self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close both connection pools (idempotent)."""
+        if self._clients is not None:
+            await self._clients.aclose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

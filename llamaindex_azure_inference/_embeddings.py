@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from types import TracebackType
 from typing import Any
 
 import filetype  # type: ignore[import-untyped]
@@ -21,7 +20,7 @@ from llama_index.core.schema import ImageType
 from azure_inference_core import EmbeddingsResult
 
 from ._clients import AsyncHttpClientField as _AsyncHttpClient
-from ._clients import ClientHolder, check_endpoint
+from ._clients import ClientHolder, ClientOwner, check_endpoint
 from ._clients import HttpClientField as _HttpClient
 
 __all__ = ["AzureInferenceEmbedding", "image_embedding_input"]
@@ -76,7 +75,7 @@ def _vectors(result: EmbeddingsResult, expected: int) -> list[Embedding]:
     return out
 
 
-class AzureInferenceEmbedding(MultiModalEmbedding):
+class AzureInferenceEmbedding(ClientOwner, MultiModalEmbedding):
     """Embedding models behind the Azure AI Model Inference API, for LlamaIndex.
 
     Queries and documents are embedded with `input_type` "query" and
@@ -141,58 +140,6 @@ class AzureInferenceEmbedding(MultiModalEmbedding):
     @classmethod
     def class_name(cls) -> str:
         return "AzureInferenceEmbedding"
-
-    # -- clients ------------------------------------------------------------------
-
-    @property
-    def _holder(self) -> ClientHolder:
-        if self._clients is None:
-            self._clients = ClientHolder(
-                {
-                    "endpoint": self.endpoint,
-                    "credential": self.credential,
-                    "model": self.model,
-                    "api_version": self.api_version,
-                    "max_retries": self.max_retries,
-                    "timeout": self.timeout,
-                    "default_headers": self.default_headers,
-                },
-                self.http_client,
-                self.async_http_client,
-            )
-        return self._clients
-
-    def close(self) -> None:
-        """Close the sync connection pool (idempotent)."""
-        if self._clients is not None:
-            self._clients.close()
-
-    async def aclose(self) -> None:
-        """Close both connection pools (idempotent)."""
-        if self._clients is not None:
-            await self._clients.aclose()
-
-    def __enter__(self) -> AzureInferenceEmbedding:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> AzureInferenceEmbedding:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     # -- requests (one shape for sync and async) -------------------------------------
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator, Sequence
 from dataclasses import replace
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.generic_utils import (
@@ -32,7 +31,7 @@ from llama_index.core.types import Model, PydanticProgramMode
 from llama_index_instrumentation import get_dispatcher
 
 from ._clients import AsyncHttpClientField as _AsyncHttpClient
-from ._clients import ClientHolder, check_endpoint, openai_route
+from ._clients import ClientHolder, ClientOwner, check_endpoint, openai_route
 from ._clients import HttpClientField as _HttpClient
 from ._convert import resolve_tool_choice, to_wire_tools
 from ._profiles import ModelProfile, profile_for
@@ -49,7 +48,7 @@ __all__ = ["AzureInference"]
 dispatcher = get_dispatcher(__name__)
 
 
-class AzureInference(FunctionCallingLLM):
+class AzureInference(ClientOwner, FunctionCallingLLM):
     """Chat models behind the Azure AI Model Inference API, as a LlamaIndex LLM.
 
     Works with serverless and managed endpoints, Azure AI Foundry `/models`
@@ -158,58 +157,6 @@ class AzureInference(FunctionCallingLLM):
         if self.is_function_calling_model is not None:
             return self.is_function_calling_model
         return self.profile.function_calling
-
-    # -- clients ----------------------------------------------------------------
-
-    @property
-    def _holder(self) -> ClientHolder:
-        if self._clients is None:
-            self._clients = ClientHolder(
-                {
-                    "endpoint": self.endpoint,
-                    "credential": self.credential,
-                    "model": self.model,
-                    "api_version": self.api_version,
-                    "max_retries": self.max_retries,
-                    "timeout": self.timeout,
-                    "default_headers": self.default_headers,
-                },
-                self.http_client,
-                self.async_http_client,
-            )
-        return self._clients
-
-    def close(self) -> None:
-        """Close the sync connection pool (idempotent)."""
-        if self._clients is not None:
-            self._clients.close()
-
-    async def aclose(self) -> None:
-        """Close both connection pools (idempotent)."""
-        if self._clients is not None:
-            await self._clients.aclose()
-
-    def __enter__(self) -> AzureInference:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> AzureInference:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     # -- the shared request --------------------------------------------------------
 
