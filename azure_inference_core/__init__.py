@@ -5,6 +5,7 @@ The public names are gathered here from private modules; ``tests/core`` pins the
 
 from ._accumulate import StreamAccumulator
 from ._async_client import AsyncInferenceClient
+from ._call import SECRET_HEADERS
 from ._client import InferenceClient
 from ._endpoint import EndpointConfig, EndpointFlavour, resolve_endpoint
 from ._errors import (
@@ -100,6 +101,7 @@ __all__ = [
     "RateLimitError",
     "ResponseMessage",
     "RetryPolicy",
+    "SECRET_HEADERS",
     "SSEDecoder",
     "ServerError",
     "ServerSentEvent",

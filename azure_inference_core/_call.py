@@ -23,6 +23,7 @@ __all__ = [
     "to_timeout",
 ]
 
+#: Header names (lower case) whose values are credentials: never logged, shown or serialized.
 SECRET_HEADERS = frozenset({"authorization", "api-key", "ocp-apim-subscription-key"})
 
 

@@ -83,15 +83,21 @@ class ClientSettings(BaseModel):
     timeout: float | None = 60.0
     """Seconds allowed for connect/read/write/pool of each request; None = no limit."""
 
+    total_timeout: float | None = None
+    """Seconds allowed for a whole call, retries included (a stream: until its last
+    chunk); None = no overall limit."""
+
     max_retries: int = 2
     """Retries on 408/429/5xx and connection errors (honouring ``Retry-After``); 0 disables."""
 
-    default_headers: dict[str, str] | None = None
-    """Headers sent with every request."""
+    default_headers: dict[str, str] | None = Field(default=None, repr=False)
+    """Headers sent with every request. Left out of ``repr``; credential headers
+    (``api-key``, ``Authorization``, ``Ocp-Apim-Subscription-Key``) are kept out
+    of serialization like the key."""
 
     max_concurrency: int | None = None
     """Requests (and open streams) in flight at once per client; None uses the core's
-    default (16). Sizes the pool the core creates, so not combinable with http_client."""
+    default (100). Sizes the pool the core creates, so not combinable with http_client."""
 
     http_client: httpx.Client | None = Field(default=None, exclude=True)
     """An ``httpx.Client`` to send sync requests with (not closed by us)."""
@@ -130,6 +136,7 @@ class ClientSettings(BaseModel):
             "api_version": self.api_version,
             "max_retries": self.max_retries,
             "timeout": self.timeout,
+            "total_timeout": self.total_timeout,
             "default_headers": self.default_headers,
             "credential_scopes": self.credential_scopes,
             "max_concurrency": self.max_concurrency,

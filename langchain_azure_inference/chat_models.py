@@ -19,6 +19,8 @@ from langchain_core.runnables import Runnable
 from pydantic import AliasChoices, ConfigDict, Field, model_validator
 from typing_extensions import Self
 
+from azure_inference_core import SECRET_HEADERS
+
 from ._client import ClientSettings
 from ._convert import convert_messages
 from ._errors import mapped_errors
@@ -173,7 +175,12 @@ class ChatAzureInference(ClientSettings, BaseChatModel):
 
     @property
     def lc_secrets(self) -> dict[str, str]:
-        return {"credential": "AZURE_INFERENCE_CREDENTIAL"}
+        secrets = {"credential": "AZURE_INFERENCE_CREDENTIAL"}
+        for name in self.default_headers or {}:
+            if name.lower() in SECRET_HEADERS:
+                env = "AZURE_INFERENCE_HEADER_" + name.upper().replace("-", "_")
+                secrets[f"default_headers.{name}"] = env
+        return secrets
 
     @property
     def _identifying_params(self) -> dict[str, Any]:

@@ -19,10 +19,11 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
-from pydantic import WithJsonSchema
+from pydantic import PlainSerializer, WithJsonSchema
 from typing_extensions import Self
 
 from azure_inference_core import (
+    SECRET_HEADERS,
     AsyncInferenceClient,
     EndpointFlavour,
     InferenceClient,
@@ -35,6 +36,7 @@ __all__ = [
     "ClientHolder",
     "ClientOwner",
     "HttpClientField",
+    "SecretHeaders",
     "check_endpoint",
     "openai_route",
 ]
@@ -45,6 +47,17 @@ ENV_ENDPOINT = "AZURE_INFERENCE_ENDPOINT"
 # cannot describe a live client (and would otherwise fail to generate).
 _CLIENT_SCHEMA = WithJsonSchema({"type": "null", "description": "an injected httpx client"})
 HttpClientField = Annotated[httpx.Client | None, _CLIENT_SCHEMA]
+
+
+def _redact(headers: dict[str, str] | None) -> dict[str, str] | None:
+    if headers is None:
+        return None
+    return {k: ("***" if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
+
+
+# Default headers may carry a gateway key (api-key, Ocp-Apim-Subscription-Key):
+# serialized with those values masked, like the credential, which is excluded.
+SecretHeaders = Annotated[dict[str, str] | None, PlainSerializer(_redact)]
 AsyncHttpClientField = Annotated[httpx.AsyncClient | None, _CLIENT_SCHEMA]
 
 
@@ -160,6 +173,8 @@ class ClientOwner:
         api_version: str | None
         max_retries: int
         timeout: float | None
+        total_timeout: float | None
+        max_concurrency: int | None
         default_headers: dict[str, str] | None
         http_client: httpx.Client | None
         async_http_client: httpx.AsyncClient | None
@@ -175,6 +190,8 @@ class ClientOwner:
                     "api_version": self.api_version,
                     "max_retries": self.max_retries,
                     "timeout": self.timeout,
+                    "total_timeout": self.total_timeout,
+                    "max_concurrency": self.max_concurrency,
                     "default_headers": self.default_headers,
                 },
                 self.http_client,

@@ -20,7 +20,7 @@ from llama_index.core.schema import ImageType
 from azure_inference_core import EmbeddingsResult
 
 from ._clients import AsyncHttpClientField as _AsyncHttpClient
-from ._clients import ClientHolder, ClientOwner, check_endpoint
+from ._clients import ClientHolder, ClientOwner, SecretHeaders, check_endpoint
 from ._clients import HttpClientField as _HttpClient
 
 __all__ = ["AzureInferenceEmbedding", "image_embedding_input"]
@@ -87,7 +87,8 @@ class AzureInferenceEmbedding(ClientOwner, MultiModalEmbedding):
         credential: Key or token credential (see `AzureInference`).
         model: Model or deployment name (body `model`); also the `model_name`
             unless that is given.
-        api_version, timeout, max_retries, default_headers, http_client,
+        api_version, timeout, total_timeout, max_retries, max_concurrency,
+            default_headers, http_client,
             async_http_client: As for `AzureInference`.
         dimensions: Vector length, for models that support several.
         query_input_type, document_input_type: `input_type` sent with queries
@@ -108,8 +109,10 @@ class AzureInferenceEmbedding(ClientOwner, MultiModalEmbedding):
     document_input_type: str | None = None
     additional_kwargs: dict[str, Any] = Field(default_factory=dict)
     timeout: float | None = 60.0
+    total_timeout: float | None = None
     max_retries: int = Field(default=2, ge=0)
-    default_headers: dict[str, str] | None = None
+    max_concurrency: int | None = None
+    default_headers: SecretHeaders = Field(default=None, repr=False)
     http_client: _HttpClient = Field(default=None, exclude=True, repr=False)
     async_http_client: _AsyncHttpClient = Field(default=None, exclude=True, repr=False)
 

@@ -31,7 +31,7 @@ from llama_index.core.types import Model, PydanticProgramMode
 from llama_index_instrumentation import get_dispatcher
 
 from ._clients import AsyncHttpClientField as _AsyncHttpClient
-from ._clients import ClientHolder, ClientOwner, check_endpoint, openai_route
+from ._clients import ClientHolder, ClientOwner, SecretHeaders, check_endpoint, openai_route
 from ._clients import HttpClientField as _HttpClient
 from ._convert import resolve_tool_choice, to_wire_tools
 from ._profiles import ModelProfile, profile_for
@@ -70,6 +70,10 @@ class AzureInference(ClientOwner, FunctionCallingLLM):
         additional_kwargs: Model-specific parameters merged into the body root
             with `extra-parameters: pass-through` (e.g. `logprobs`, `safe_prompt`).
         timeout: Seconds per request (None: no limit).
+        total_timeout: Seconds for a whole call, retries included, and for a
+            stream until its last chunk (None: no overall limit).
+        max_concurrency: Requests and open streams in flight at once on the
+            pool the core creates (not with `http_client`).
         max_retries: Retries on 408/429/5xx and connection errors.
         default_headers: Headers sent with every request.
         http_client, async_http_client: httpx clients to use (never closed by us).
@@ -97,8 +101,14 @@ class AzureInference(ClientOwner, FunctionCallingLLM):
         default_factory=dict, description="Extra model parameters (pass-through)."
     )
     timeout: float | None = Field(default=60.0, description="Seconds per request.")
+    total_timeout: float | None = Field(
+        default=None, description="Seconds for a whole call, retries and streams included."
+    )
     max_retries: int = Field(default=2, ge=0, description="Retries on transient errors.")
-    default_headers: dict[str, str] | None = Field(default=None, description="Extra headers.")
+    max_concurrency: int | None = Field(
+        default=None, description="Requests in flight per client (core default when None)."
+    )
+    default_headers: SecretHeaders = Field(default=None, repr=False, description="Extra headers.")
     http_client: _HttpClient = Field(default=None, exclude=True, repr=False)
     async_http_client: _AsyncHttpClient = Field(default=None, exclude=True, repr=False)
     context_window: int | None = Field(default=None, description="Overrides the table.")

@@ -26,7 +26,7 @@ PUBLIC = {
     "ServerError", "StreamError",
     # beyond the architecture page
     "ChatCompletionStream", "AsyncChatCompletionStream", "RetryPolicy", "ServerSentEvent",
-    "StreamTimeoutError",
+    "StreamTimeoutError", "SECRET_HEADERS",
     "__version__",
 }  # fmt: skip
 

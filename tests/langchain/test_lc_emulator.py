@@ -18,6 +18,7 @@ from langchain_core.tools import tool
 
 from azure_inference_emulator import Emulator
 from langchain_azure_inference import (
+    APITimeoutError,
     AuthenticationError,
     ChatAzureInference,
     ContentFilterError,
@@ -444,3 +445,18 @@ def test_messages_and_chunks_serialize(chat: Any) -> None:
     for message in [invoked, *chunks, merge(chunks)]:
         text = dumps(message)
         assert loads(text, allowed_objects="messages") == message
+
+
+@pytest.mark.parametrize("mode", ["invoke", "stream"])
+def test_total_timeout_bounds_the_whole_call(fresh_emulator: Emulator, mode: str) -> None:
+    slow = ChatAzureInference(
+        endpoint=fresh_emulator.foundry_endpoint,
+        credential=EMULATOR_KEY,
+        model="Mistral-Large",
+        total_timeout=0.3,
+        max_retries=0,
+        default_headers={"x-emulator-fault": "delay-first-byte=3"},
+    )
+    call = (lambda: slow.invoke("Hello")) if mode == "invoke" else (lambda: list(slow.stream("Hi")))
+    with pytest.raises(APITimeoutError, match="total_timeout"):
+        call()

@@ -8,10 +8,7 @@ the rate budgets are off so the suite's pace never trips a 429.
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from _li_support import KEY
@@ -38,33 +35,3 @@ def _clean_script(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if "emu" in request.fixturenames:
         request.getfixturevalue("emu").script.clear()
-
-
-def _loopback(address: Any) -> bool:
-    if not isinstance(address, tuple):
-        return True
-    host = str(address[0])
-    if host in ("localhost", ""):
-        return True
-    try:
-        return ipaddress.ip_address(host.split("%")[0]).is_loopback
-    except ValueError:
-        return False
-
-
-@pytest.fixture(autouse=True)
-def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Refuse connections off loopback in this suite (tokenizer or model downloads).
-
-    The suite-wide guard in tests/conftest.py is undone by pytest-recording's
-    `block_network` teardown after the first test (reported in
-    .notes/requests.md); this per-test guard is applied after it.
-    """
-    real = socket.socket.connect
-
-    def guarded(sock: socket.socket, address: Any) -> None:
-        if not _loopback(address):
-            raise ConnectionRefusedError(f"tests may not reach the network (tried {address!r})")
-        real(sock, address)
-
-    monkeypatch.setattr(socket.socket, "connect", guarded)

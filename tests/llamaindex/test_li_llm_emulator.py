@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from _li_support import KEY, jpeg_bytes, png_bytes, wav_bytes
 from llama_index.core.base.llms.types import (
@@ -25,6 +26,7 @@ from llamaindex_azure_inference import (
     APITimeoutError,
     AuthenticationError,
     AzureInference,
+    ConfigurationError,
     ContentFilterError,
     RateLimitError,
     StreamError,
@@ -305,6 +307,22 @@ async def test_timeout_reaches_the_core(make: Factory, mode: str) -> None:
     )
     with pytest.raises(APITimeoutError):
         await run(llm, mode, user("slow"))
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_total_timeout_and_max_concurrency_reach_the_core(make: Factory, mode: str) -> None:
+    llm = make(
+        total_timeout=0.3,
+        max_concurrency=2,
+        max_retries=0,
+        default_headers={"x-emulator-fault": "delay-first-byte=3"},
+    )
+    with pytest.raises(APITimeoutError, match="total_timeout"):
+        await run(llm, mode, user("slow"))
+    # max_concurrency sizes the pool the core creates, so the core refuses it
+    # next to a caller's own client: proof that the setting reached it.
+    with httpx.Client() as own, pytest.raises(ConfigurationError, match="max_concurrency"):
+        await run(make(max_concurrency=2, http_client=own), "chat", user("hi"))
 
 
 @pytest.mark.parametrize("mode", ["stream_chat", "astream_chat"])

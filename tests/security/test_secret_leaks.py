@@ -282,16 +282,8 @@ def test_pickles_carry_the_key_only_as_a_secret_and_no_live_state(emu: Emulator)
 
 
 HEADER_SECRET = "apim-subscription-secret-61d0c2"
-HEADER_BUG = (
-    "secret-bearing default_headers (Ocp-Apim-Subscription-Key, api-key, Authorization: the "
-    "headers the core itself redacts, azure_inference_core._call.SECRET_HEADERS) are shown "
-    "verbatim in the adapters' repr and serialized by dumps/to_json "
-    "(langchain_azure_inference/_client.py ClientSettings.default_headers, "
-    "llamaindex_azure_inference/_llm.py and _embeddings.py default_headers fields)"
-)
 
 
-@pytest.mark.xfail(strict=True, reason=HEADER_BUG)
 @pytest.mark.parametrize("family", ["langchain", "llamaindex"])
 def test_secret_headers_are_kept_out_of_repr_and_serialization(family: str) -> None:
     """APIM gateways take a subscription key in a header; it is a secret like the key."""
