@@ -19,7 +19,6 @@ from ._errors import ConfigurationError
 from ._messages import ImageEmbeddingInput, MessageInput
 from ._request import ExtraParameters
 from ._stream import ChatCompletionStream
-from ._transport import DEFAULT_MAX_CONCURRENCY, PooledTransport, check_limit, lean_cookies
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
 
 __all__ = ["InferenceClient"]
@@ -104,6 +103,10 @@ class InferenceClient(BaseClient):
                 "max_concurrency sizes the connection pool this client creates; with your own "
                 "http_client, set httpx.Limits on it instead."
             )
+        # Imported here, not at module level: it loads httpcore and h11, which httpx
+        # itself defers until a client is built (about 30 ms of every import).
+        from ._transport import DEFAULT_MAX_CONCURRENCY, PooledTransport, check_limit, lean_cookies
+
         limit = DEFAULT_MAX_CONCURRENCY if max_concurrency is None else check_limit(max_concurrency)
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import importlib
+import subprocess
+import sys
 from pathlib import Path
 
 import azure_inference_core
@@ -66,3 +68,10 @@ def test_no_framework_imports() -> None:
                 continue
             stdlib = {r for r in roots if r in __import__("sys").stdlib_module_names}
             assert roots - stdlib <= allowed_roots, f"{path.name} imports {roots}"
+
+
+def test_import_defers_the_connection_layer() -> None:
+    # httpx loads httpcore only when a client is built; so do we (import cost).
+    code = "import sys, azure_inference_core; print('httpcore' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
