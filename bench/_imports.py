@@ -1,0 +1,152 @@
+"""Import time and modules loaded, each in a fresh interpreter.
+
+The clocks start after the interpreter is up, so Python's own start-up is not
+counted; the module count is ``len(sys.modules)`` after minus before. Both
+wall time and CPU time (``time.process_time``) are kept: on a shared machine
+the wall time also counts waiting for a core, the CPU time does not, so the
+budgets use CPU time. One unmeasured run first writes the bytecode caches
+(skipped with ``warm=False``), so every measured run reads them like a user's
+second run does; the harness points ``PYTHONPYCACHEPREFIX`` at a private tree
+so this works even where ``PYTHONDONTWRITEBYTECODE`` is set.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable, Collection, Mapping
+
+from ._measure import summarise
+from .contenders import IMPORTS, ImportTarget
+
+__all__ = ["measure_imports"]
+
+# httpx imports its optional command-line client (click, rich, pygments) whenever
+# those happen to be installed; the project's dev environment has them (through
+# uvicorn, ray, pytest plugins), a user's environment mostly does not. The primary
+# probe therefore blocks ``httpx._main`` (httpx then skips its CLI, as it does when
+# the packages are missing), for every target alike; the as-installed figure is
+# kept beside it.
+_BLOCK_HTTPX_CLI = "sys.modules.setdefault('httpx._main', None)"
+
+_PROBE = """
+import json, sys, time
+{prelude}
+{baseline}
+before = len(sys.modules)
+cpu, start = time.process_time(), time.perf_counter()
+{statement}
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+print(json.dumps({{"seconds": seconds, "cpu": cpu, "modules": len(sys.modules) - before}}))
+"""
+
+
+def _once(
+    python: str,
+    target: ImportTarget,
+    env: Mapping[str, str],
+    cwd: str,
+    *,
+    block_cli: bool = True,
+    after: str = "",
+) -> dict[str, float]:
+    prelude = _BLOCK_HTTPX_CLI if block_cli else ""
+    probe = _PROBE.format(statement=target.statement, prelude=prelude, baseline=after)
+    done = subprocess.run(
+        [python, "-c", probe],
+        capture_output=True,
+        text=True,
+        env=dict(env),
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(last)
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def measure_imports(
+    pythons: Mapping[str, str | None],
+    repeats: int,
+    env: Mapping[str, str],
+    cwd: str,
+    log: Callable[[str], None] = print,
+    warm: bool = True,
+    only: Collection[str] | None = None,
+    as_installed: bool = True,
+) -> dict[str, dict[str, object]]:
+    """Time every import target whose environment is available.
+
+    Args:
+        pythons: interpreter path per environment name (``None``: unavailable).
+        repeats: measured runs per target (after one warm-up run).
+        env: environment variables for the probes.
+        cwd: working directory (the repository root, so the project imports).
+        log: progress printer.
+        warm: run each import once, unmeasured, before the measured runs.
+        only: import target names to time (default: all of them).
+        as_installed: also time each import without blocking httpx's CLI.
+
+    Returns:
+        Per target name: label, env, baseline, and either ``seconds`` /
+        ``modules`` summaries or an ``error`` saying why it could not run.
+    """
+    results: dict[str, dict[str, object]] = {}
+    for target in IMPORTS:
+        if only is not None and target.name not in only:
+            continue
+        row: dict[str, object] = {
+            "label": target.label,
+            "env": target.env,
+            "baseline": target.baseline,
+            "statement": target.statement,
+        }
+        python = pythons.get(target.env)
+        if python is None:
+            row["error"] = f"environment {target.env!r} unavailable"
+            results[target.name] = row
+            continue
+        try:
+            if warm:
+                _once(python, target, env, cwd)
+            runs = [_once(python, target, env, cwd) for _ in range(repeats)]
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            row["error"] = str(exc)
+            log(f"  import {target.name}: FAILED ({exc})")
+            results[target.name] = row
+            continue
+        row["seconds"] = summarise([r["seconds"] for r in runs])
+        row["cpu"] = summarise([r["cpu"] for r in runs])
+        row["modules"] = summarise([r["modules"] for r in runs])
+        if as_installed:
+            try:
+                installed = [
+                    _once(python, target, env, cwd, block_cli=False)
+                    for _ in range(max(1, repeats - 2))
+                ]
+                row["as_installed_cpu"] = summarise([r["cpu"] for r in installed])
+                row["as_installed_modules"] = summarise([r["modules"] for r in installed])
+            except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                row["as_installed_error"] = str(exc)
+        base = next((t for t in IMPORTS if t.name == target.baseline), None)
+        if base is not None:
+            # The adapter's own cost: its import timed after the framework's, in one
+            # interpreter (far less noisy than the difference of two big totals).
+            try:
+                extra = [
+                    _once(python, target, env, cwd, after=base.statement) for _ in range(repeats)
+                ]
+                row["increment_cpu"] = summarise([r["cpu"] for r in extra])
+                row["increment_modules"] = summarise([r["modules"] for r in extra])
+            except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                row["increment_error"] = str(exc)
+        results[target.name] = row
+        log(
+            f"  import {target.name}: {row['cpu']['median'] * 1000:.0f} ms CPU, "  # type: ignore[index]
+            f"{row['seconds']['median'] * 1000:.0f} ms wall, "  # type: ignore[index]
+            f"{row['modules']['median']:.0f} modules"  # type: ignore[index]
+        )
+    return results
