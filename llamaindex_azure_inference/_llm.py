@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.generic_utils import (
@@ -46,6 +47,15 @@ if TYPE_CHECKING:
 __all__ = ["AzureInference"]
 
 dispatcher = get_dispatcher(__name__)
+
+
+@lru_cache(maxsize=256)
+def _profile(model: str | None, endpoint: str | None) -> ModelProfile:
+    """`AzureInference.profile`, computed once per model and endpoint (read on every call)."""
+    profile = profile_for(model)
+    if not profile.stream_usage_opt_in and openai_route(endpoint):
+        profile = replace(profile, stream_usage_opt_in=True)
+    return profile
 
 
 class AzureInference(ClientOwner, FunctionCallingLLM):
@@ -140,10 +150,7 @@ class AzureInference(ClientOwner, FunctionCallingLLM):
         Azure OpenAI routes serve only OpenAI models, which stream usage only
         when asked, whatever the deployment is called.
         """
-        profile = profile_for(self.model)
-        if not profile.stream_usage_opt_in and openai_route(self.endpoint):
-            profile = replace(profile, stream_usage_opt_in=True)
-        return profile
+        return _profile(self.model, self.endpoint)
 
     @property
     def metadata(self) -> LLMMetadata:

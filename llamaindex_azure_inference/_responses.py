@@ -64,7 +64,8 @@ def usage_kwargs(usage: CompletionUsage | None) -> dict[str, Any]:
         "completion_tokens": usage.completion_tokens,
         "total_tokens": usage.total_tokens,
     }
-    reasoning = _extra(_extra(usage, "completion_tokens_details"), "reasoning_tokens")
+    details = usage.model_extra.get("completion_tokens_details") if usage.model_extra else None
+    reasoning = _extra(details, "reasoning_tokens")
     if reasoning is not None:
         out["reasoning_tokens"] = reasoning
     return out
@@ -218,6 +219,8 @@ class StreamState:
     __slots__ = (
         "_calls",
         "_content",
+        "_extra",
+        "_extra_key",
         "_field_reasoning",
         "_finish_reason",
         "_logprobs",
@@ -237,6 +240,10 @@ class StreamState:
         self._finish_reason: str | None = None
         self._plain = False
         self.usage: dict[str, Any] = {}
+        # `additional_kwargs` change only when id, model, finish reason or
+        # usage do: built once per change, copied per response.
+        self._extra: dict[str, Any] = {}
+        self._extra_key: tuple[Any, ...] | None = None
 
     def feed(self, chunk: ChatCompletionChunk) -> ChatResponse:
         """Take one chunk and return the response so far."""
@@ -267,9 +274,14 @@ class StreamState:
         self._text, self._reasoning = text, reasoning
         if chunk.usage is not None:
             self.usage = usage_kwargs(chunk.usage)
+            self._extra_key = None
         # Usage stays on every later response too, so the last one always has it
         # even when a service sends a trailing chunk after the usage chunk.
-        extra = {**_response_kwargs(chunk, self._finish_reason), **self.usage}
+        key = (chunk.id, chunk.model, self._finish_reason)
+        if key != self._extra_key:
+            self._extra_key = key
+            self._extra = {**_response_kwargs(chunk, self._finish_reason), **self.usage}
+        extra = self._extra.copy()
         if thinking_delta:
             extra["thinking_delta"] = thinking_delta
         return ChatResponse(
@@ -305,6 +317,9 @@ class StreamState:
 
     def message(self) -> ChatMessage:
         """The assistant message accumulated so far."""
+        if not self._calls and not self._reasoning:
+            # The common case, once per streamed chunk: text only.
+            return ChatMessage(role=MessageRole.ASSISTANT, blocks=[TextBlock(text=self._text)])
         calls = [(c.id, c.name, c.arguments) for _, c in sorted(self._calls.items())]
         text = self._text if self._text or not calls else None
         return _message(text, self._reasoning, calls)

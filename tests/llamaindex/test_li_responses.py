@@ -155,6 +155,20 @@ def test_stream_openai_style_usage_only_chunk_and_trailing_chunk() -> None:
     assert trailing.additional_kwargs["total_tokens"] == 91
 
 
+def test_stream_responses_do_not_share_additional_kwargs() -> None:
+    """Each response owns its `additional_kwargs`; a second usage replaces the first."""
+    state = StreamState()
+    first = state.feed(chunk({"content": "a"}))
+    first.additional_kwargs["mine"] = True
+    second = state.feed(chunk({"content": "b"}))
+    assert "mine" not in second.additional_kwargs
+    state.feed(chunk({}, finish="stop", usage=USAGE))
+    later = {**USAGE, "completion_tokens": 73, "total_tokens": 92}
+    last = state.feed(chunk(None, usage=later))
+    assert last.additional_kwargs["total_tokens"] == 92
+    assert last.additional_kwargs["finish_reason"] == "stop"
+
+
 def test_stream_reasoning_gives_thinking_block_and_thinking_delta() -> None:
     state = StreamState()
     first = state.feed(chunk({"reasoning_content": "hmm "}))
@@ -343,3 +357,18 @@ def test_stream_think_tags_become_thinking_deltas() -> None:
     # the same content non-streamed splits the same way
     joined = from_wire_completion(completion({"content": "".join(pieces)}))
     assert joined.message.model_dump() == last.model_dump()
+
+
+def test_reasoning_token_count_is_reported() -> None:
+    usage = {**USAGE, "completion_tokens_details": {"reasoning_tokens": 40}}
+    resp = from_wire_completion(ChatCompletion.model_validate(
+        {"id": "c", "model": "o3-mini", "usage": usage,
+         "choices": [{"index": 0, "finish_reason": "stop", "message": {"content": "Hi"}}]}
+    ))  # fmt: skip
+    assert resp.additional_kwargs["reasoning_tokens"] == 40
+    streamed = StreamState().feed(chunk(None, usage=usage))
+    assert streamed.additional_kwargs["reasoning_tokens"] == 40
+    assert (
+        "reasoning_tokens"
+        not in from_wire_completion(completion({"content": "Hi"})).additional_kwargs
+    )

@@ -1,7 +1,7 @@
 """Smoke tests of the benchmark harness itself (no timing is asserted anywhere).
 
-Run: ``.venv/bin/python -m pytest bench/test_harness.py -q``. These live in
-``bench/`` rather than ``tests/`` so ``make test`` never waits on them.
+They run the harness for real on loopback (server, workers in their own
+processes, reports), with tiny counts; a broken harness fails ``make test``.
 """
 
 from __future__ import annotations
