@@ -9,6 +9,8 @@ Options:
                        tool-stream scenarios into bench/results/profiles/
     --out DIR          where to write latest.{md,json,png} (default bench/results,
                        or bench/results/quick for --quick)
+    --publish          measure nothing: copy bench/results/latest.md into
+                       docs/benchmarks.md (between its results markers)
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ import signal
 import sys
 from pathlib import Path
 
-from ._orchestrate import RESULTS, Config, profile, run
-from ._report import write_all
+from ._orchestrate import RESULTS, ROOT, Config, profile, run
+from ._report import embed, write_all
 from .contenders import CONTENDERS
 
 
@@ -31,7 +33,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-install", action="store_true", help="never create .venv-bench")
     parser.add_argument("--profile", default=None, help="comma-separated contenders to profile")
     parser.add_argument("--out", type=Path, default=None, help="output directory")
+    parser.add_argument("--publish", action="store_true", help="copy results into the docs")
     args = parser.parse_args(argv)
+    if args.publish:
+        doc = ROOT / "docs" / "benchmarks.md"
+        try:
+            doc.write_text(embed((RESULTS / "latest.md").read_text(), doc.read_text()))
+        except (OSError, ValueError) as exc:
+            parser.error(str(exc))
+        print(f"updated {doc}")
+        return 0
     # A plain `kill` must still stop the workers and the server (cleanup in `run`).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 

@@ -66,7 +66,7 @@ class Config:
             repeats=5,
             calls=200,
             chunks=2000,
-            streams=1,
+            streams=3,
             ttft_samples=15,
             tool_fragments=50,
             tool_streams=3,

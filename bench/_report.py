@@ -11,7 +11,7 @@ from typing import Any
 from ._measure import ratio
 from ._orchestrate import IMPORT_NAME
 
-__all__ = ["budgets", "derive", "markdown", "plot", "write_all"]
+__all__ = ["budgets", "derive", "embed", "markdown", "plot", "write_all"]
 
 BURSTS = ("burst", "burst_latency")
 FRAMEWORK_FLOOR = {"langchain": "lc_floor", "llamaindex": "li_floor"}
@@ -237,6 +237,11 @@ def budgets(results: dict[str, Any], derived: dict[str, dict[str, Any]]) -> list
 # -- markdown -------------------------------------------------------------------
 
 
+def _streams(cfg: dict[str, Any]) -> str:
+    n = int(cfg.get("streams", 1))
+    return "one stream" if n == 1 else f"{n} streams"
+
+
 def _fmt(value: dict[str, Any] | None, scale: float, digits: int, spread: bool = True) -> str:
     if not isinstance(value, dict):
         return "-"
@@ -305,7 +310,7 @@ def markdown(results: dict[str, Any], derived: dict[str, dict[str, Any]], checks
         f"Python {m['python']}, {m['platform']}",
         f"- Load average at start / end: {m['load_at_start'][0]:.2f} / {m['load_at_end'][0]:.2f}",
         f"- Medians of {cfg['repeats']} interleaved rounds, (min-max) in brackets; "
-        f"{cfg['calls']} calls per round, one {cfg['chunks']}-chunk stream per round. "
+        f"{cfg['calls']} calls per round, {_streams(cfg)} of {cfg['chunks']} chunks per round. "
         "CPU = `time.process_time` of the client process (server in its own process). "
         "`x` = ratio to the floor measured in this run: raw = raw httpx + json; "
         "raw+LC / raw+LI = raw httpx + the framework's own no-I/O cost.",
@@ -559,3 +564,28 @@ def write_all(results: dict[str, Any], out_dir: Path) -> tuple[str, list[dict[st
     (out_dir / "latest.md").write_text(text)
     plot(results, derived, out_dir / "latest.png")
     return text, checks
+
+
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def embed(results_md: str, doc: str) -> str:
+    """``doc`` with the text between its results markers replaced by ``results_md``.
+
+    The results' own title line is dropped and their headings go one level
+    down, so they sit under the document's "Latest results" heading.
+
+    Raises:
+        ValueError: ``doc`` lacks the markers, or ``results_md`` is from a quick run.
+    """
+    if "(quick smoke run)" in results_md.split("\n", 1)[0]:
+        raise ValueError("refusing to publish a --quick run; run `make bench` first")
+    head, sep1, rest = doc.partition(START)
+    _, sep2, tail = rest.partition(END)
+    if not (sep1 and sep2):
+        raise ValueError(f"the document has no {START} ... {END} block")
+    lines = results_md.strip().splitlines()
+    if lines and lines[0].startswith("# "):
+        lines = lines[1:]
+    body = "\n".join("#" + line if line.startswith("## ") else line for line in lines).strip()
+    return f"{head}{START}\n{body}\n{END}{tail}"

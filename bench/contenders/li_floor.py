@@ -3,7 +3,10 @@
 ``chat`` and ``stream_chat`` carry LlamaIndex's own ``llm_chat_callback``
 instrumentation, as every integration's do, and build the same responses an
 integration builds from the canned stream (each streamed response holds the
-text so far and the new delta). Events are pre-parsed: JSON and HTTP cost
+text so far and the new delta). Tool streams go through LlamaIndex's own
+``stream_chat_with_tools`` and ``get_tool_calls_from_response``, and the tools
+are turned into JSON schemas with LlamaIndex's ``to_openai_tool``, as every
+function-calling integration must. Events are pre-parsed: JSON and HTTP cost
 nothing here. Added to the raw httpx floor, this is the least any LlamaIndex
 integration can cost.
 """
@@ -26,14 +29,17 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.custom import CustomLLM
+from llama_index.core.llms.function_calling import FunctionCallingLLM
+from llama_index.core.llms.llm import ToolSelection
+from llama_index.core.tools import BaseTool
 from pydantic import PrivateAttr
 
 from .._payloads import completion_body, stream_events, tool_stream_events
-from ._base import ToolCalls, package_versions
-from ._li import MESSAGES, LlamaIndexContender
+from ._base import package_versions
+from ._li import LlamaIndexContender
 
 
-class NoIOLLM(CustomLLM):
+class NoIOLLM(CustomLLM, FunctionCallingLLM):
     """Answers from pre-parsed canned events; ``path`` picks them like the server does."""
 
     path: str = "/b/0"
@@ -45,7 +51,40 @@ class NoIOLLM(CustomLLM):
 
     @property
     def metadata(self) -> LLMMetadata:
-        return LLMMetadata(model_name="bench-no-io", is_chat_model=True)
+        return LLMMetadata(
+            model_name="bench-no-io", is_chat_model=True, is_function_calling_model=True
+        )
+
+    def _prepare_chat_with_tools(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        messages = list(chat_history or [])
+        if isinstance(user_msg, str):
+            user_msg = ChatMessage(role=MessageRole.USER, content=user_msg)
+        if user_msg is not None:
+            messages.append(user_msg)
+        specs = [tool.metadata.to_openai_tool() for tool in tools]
+        return {"messages": messages, "tools": specs, **kwargs}
+
+    def get_tool_calls_from_response(
+        self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
+    ) -> list[ToolSelection]:
+        return [
+            ToolSelection(
+                tool_id=block.tool_call_id or "",
+                tool_name=block.tool_name,
+                tool_kwargs=block.tool_kwargs if isinstance(block.tool_kwargs, dict) else {},
+            )
+            for block in response.message.blocks
+            if isinstance(block, ToolCallBlock)
+        ]
 
     @llm_completion_callback()
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
@@ -102,18 +141,6 @@ class LlamaIndexFloor(LlamaIndexContender):
 
     def make(self, path: str) -> NoIOLLM:
         return NoIOLLM(path=path)
-
-    def tools_with(self, client: Any) -> ToolCalls:
-        last = None
-        for response in client.stream_chat(MESSAGES):
-            last = response
-        if last is None:
-            return []
-        return [
-            (block.tool_name, block.tool_kwargs)
-            for block in last.message.blocks
-            if isinstance(block, ToolCallBlock) and isinstance(block.tool_kwargs, dict)
-        ]
 
 
 CONTENDER = LlamaIndexFloor

@@ -213,3 +213,20 @@ def test_quick_end_to_end(tmp_path: Path) -> None:
     assert set(results["imports"]) == {"httpx"}
     text, _ = write_all(results, tmp_path)
     assert "raw httpx + json (floor)" in text
+
+
+def test_publish_replaces_only_the_results_block() -> None:
+    from bench._report import embed
+
+    doc = "# Benchmarks\n\nintro\n\n<!-- results:start -->\nold\n<!-- results:end -->\n\nafter\n"
+    results = "# Benchmark results (full run)\n\n- Date: today\n\n## Headline\n\n| a |\n"
+    out = embed(results, doc)
+    assert out.startswith("# Benchmarks\n\nintro\n\n<!-- results:start -->\n- Date: today")
+    assert "### Headline" in out
+    assert "old" not in out
+    assert out.endswith("<!-- results:end -->\n\nafter\n")
+    assert embed(results, out) == out  # publishing twice changes nothing
+    with pytest.raises(ValueError, match="quick"):
+        embed("# Benchmark results (quick smoke run)\n", doc)
+    with pytest.raises(ValueError, match="results:start"):
+        embed(results, "# no markers\n")
