@@ -3,17 +3,21 @@
 Used for tool-call arguments and ``json_schema`` answers. Covers what
 function tools and pydantic emit: objects (required, defaults), arrays,
 enums, const, ``$ref`` into ``$defs``/``definitions``, ``anyOf``/``oneOf``
-(null branches skipped), ``allOf``, number bounds, string lengths and a few
-formats. Values come from the prompt where it holds one (quoted strings,
-capitalised names, numbers, enum words), else from defaults, else a
-placeholder valid for the type.
+(null branches skipped), ``allOf``, number bounds and ``multipleOf``, string
+lengths, ``pattern`` and a few formats, and ``uniqueItems``. Values come from
+the prompt where it holds one (quoted strings, capitalised names, numbers, enum
+words), else from defaults, else a placeholder valid for the type; a string
+that must match a ``pattern`` it does not is generated from the pattern.
 """
 
 from __future__ import annotations
 
+import math
+import random
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 __all__ = ["PromptFacts", "instance_for"]
@@ -308,7 +312,50 @@ def _array(
     count = max(low, 1)
     if high is not None:
         count = min(count, int(high))
-    return [instance_for(items, facts, root, key) for _ in range(count)]
+    out = [instance_for(items, facts, root, key) for _ in range(count)]
+    if schema.get("uniqueItems") is True:
+        resolved = _resolve(items, root)
+        for i in range(1, len(out)):
+            if out[i] in out[:i]:
+                out[i] = _distinct(resolved, out[:i], out[i], i)
+    return out
+
+
+def _distinct(schema: Any, taken: list[Any], value: Any, i: int) -> Any:
+    """A variant of ``value`` not in ``taken`` (best effort: leaves it when none fits)."""
+    if not isinstance(schema, Mapping):
+        return value
+    for option in list(schema.get("enum") or ()):
+        if option not in taken:
+            return option
+    if isinstance(value, bool):
+        return value if (not value) in taken else not value
+    if isinstance(value, (int, float)):
+        step = _step(schema, "integer" if isinstance(value, int) else "number") or 1
+        for direction in (1, -1):
+            number = value
+            for _ in range(len(taken) + 1):
+                number += direction * step
+                if number not in taken and _in_bounds(schema, number):
+                    return number
+        return value
+    if isinstance(value, str) and "pattern" not in schema:
+        suffix = f" {i + 1}"
+        high = schema.get("maxLength")
+        base = value if high is None else value[: max(int(high) - len(suffix), 0)]
+        text = (base + suffix)[: int(high)] if high is not None else base + suffix
+        return text if text not in taken else value
+    return value
+
+
+def _in_bounds(schema: Mapping[str, Any], value: float) -> bool:
+    if "minimum" in schema and value < schema["minimum"]:
+        return False
+    if "maximum" in schema and value > schema["maximum"]:
+        return False
+    if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
+        return False
+    return not ("exclusiveMaximum" in schema and value >= schema["exclusiveMaximum"])
 
 
 def _number(schema: Mapping[str, Any], facts: PromptFacts, kind: str) -> float | int:
@@ -328,9 +375,31 @@ def _number(schema: Mapping[str, Any], facts: PromptFacts, kind: str) -> float |
         value = min(value, float(schema["maximum"]))
     if "exclusiveMaximum" in schema:
         value = min(value, float(schema["exclusiveMaximum"]) - 1)
+    step = _step(schema, kind)
+    if step is not None:
+        value = _multiple(schema, value, step)
     if kind == "integer" or value.is_integer():
         return int(value)
     return value
+
+
+def _step(schema: Mapping[str, Any], kind: str) -> float | None:
+    """The spacing of valid values: ``multipleOf``, or for an integer its least whole multiple."""
+    step = schema.get("multipleOf")
+    if not isinstance(step, (int, float)) or isinstance(step, bool) or step <= 0:
+        return None
+    if kind == "integer":
+        return float(Fraction(str(step)).numerator)  # 0.5 -> 1, 1.5 -> 3
+    return float(step)
+
+
+def _multiple(schema: Mapping[str, Any], value: float, step: float) -> float:
+    """The multiple of ``step`` nearest ``value`` that keeps within the bounds."""
+    down, up = math.floor(value / step) * step, math.ceil(value / step) * step
+    for candidate in sorted((down, up), key=lambda c: abs(c - value)):
+        if _in_bounds(schema, candidate):
+            return candidate
+    return up
 
 
 _FORMATS = {
@@ -356,4 +425,50 @@ def _string(schema: Mapping[str, Any], facts: PromptFacts, key: str) -> str:
         value = value + "x" * (low - len(value))
     if high is not None:
         value = value[: int(high)]
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str) and not _matches(pattern, value):
+        bound = None if high is None else int(high)
+        found = _in_prompt(pattern, facts.text)
+        if found is not None and _fits(found, low, bound):
+            value = found
+        else:
+            value = _from_pattern(pattern, low, bound) or value
     return value
+
+
+def _fits(value: str, low: int, high: int | None) -> bool:
+    return len(value) >= low and (high is None or len(value) <= high)
+
+
+def _in_prompt(pattern: str, text: str) -> str | None:
+    """A piece of the prompt that matches ``pattern`` once its anchors are dropped."""
+    loose = pattern.removeprefix("^").removesuffix("$")
+    try:
+        found = re.search(loose, text)
+    except re.error:
+        return None
+    if found and found.group(0) and _matches(pattern, found.group(0)):
+        return found.group(0)
+    return None
+
+
+def _matches(pattern: str, value: str) -> bool:
+    try:
+        return re.search(pattern, value) is not None
+    except re.error:
+        return True  # not a Python regex: nothing to check against
+
+
+def _from_pattern(pattern: str, low: int, high: int | None) -> str | None:
+    """A string matching ``pattern`` within the length bounds (same pattern, same string)."""
+    import rstr  # only schemas with a pattern need it
+
+    generator = rstr.Rstr(random.Random(pattern))
+    for _ in range(20):
+        try:
+            candidate = str(generator.xeger(pattern))
+        except Exception:
+            return None  # a pattern rstr cannot expand
+        if _fits(candidate, low, high) and _matches(pattern, candidate):
+            return candidate
+    return None

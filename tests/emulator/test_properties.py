@@ -37,6 +37,33 @@ _LEAVES = st.one_of(
         st.lists(st.sampled_from(["red", "blue", "Paris", 1]), min_size=1, max_size=3, unique=True),
     ),
     st.builds(lambda v: {"const": v}, st.sampled_from(["fixed", 3])),
+    st.builds(
+        lambda p: {"type": "string", "pattern": p},
+        st.sampled_from([r"^\d{5}$", r"^[A-Z]{3}-\d{2}$", r"^(red|blue)$", r"[a-z]+@[a-z]+\.com"]),
+    ),
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(["integer", "number"]), "multipleOf": st.sampled_from([2, 3, 5])},
+        optional={"minimum": st.integers(-5, 5), "maximum": st.integers(6, 50)},
+    ),
+    st.fixed_dictionaries(
+        {"type": st.just("number"), "multipleOf": st.sampled_from([0.5, 0.25])},
+        optional={"minimum": st.integers(-5, 5), "maximum": st.integers(6, 50)},
+    ),
+)
+
+# Items that can always be made distinct, for `uniqueItems` arrays.
+_DISTINCTABLE = st.one_of(
+    st.fixed_dictionaries({"type": st.just("string")}, optional={"maxLength": st.integers(3, 20)}),
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(["integer", "number"])},
+        optional={"minimum": st.integers(-5, 5), "multipleOf": st.sampled_from([2, 0.5])},
+    ),
+    st.just({"enum": ["red", "blue", "green"]}),
+)
+_UNIQUE_ARRAYS = st.builds(
+    lambda items, low: {"type": "array", "items": items, "minItems": low, "uniqueItems": True},
+    _DISTINCTABLE,
+    st.integers(0, 3),
 )
 
 
@@ -57,7 +84,7 @@ def _extend(children: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[di
         st.integers(0, 3),
     )
     nullable = st.builds(lambda s: {"anyOf": [s, {"type": "null"}]}, children)
-    return st.one_of(obj, array, nullable)
+    return st.one_of(obj, array, nullable, _UNIQUE_ARRAYS)
 
 
 SCHEMAS = st.recursive(_LEAVES, _extend, max_leaves=12)

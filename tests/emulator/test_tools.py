@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from enum import Enum
 from typing import Any, Literal
 
@@ -237,6 +238,62 @@ def test_json_schema_answers_are_valid_instances(mc: httpx.Client, strict: bool)
     assert person.name == "Alice"
     assert person.age == 42
     assert person.colour is Colour.BLUE
+
+
+class Parcel(pydantic.BaseModel):
+    """Constraints pydantic writes as `pattern`, `multipleOf` and `uniqueItems`."""
+
+    postcode: str = pydantic.Field(pattern=r"^\d{4}-\d{3}$")
+    reference: str = pydantic.Field(pattern=r"^[A-Z]{2}\d{6}$", max_length=8)
+    weight_grams: int = pydantic.Field(multiple_of=50, ge=100)
+    price: float = pydantic.Field(multiple_of=0.25)
+    labels: set[str] = pydantic.Field(min_length=3)
+    boxes: set[int] = pydantic.Field(min_length=2)
+
+
+def test_json_schema_answers_meet_pattern_multiple_of_and_unique_items(mc: httpx.Client) -> None:
+    schema = Parcel.model_json_schema()
+    response = chat(
+        mc,
+        'Send a 130 gram parcel, reference "lisbon", to 1100-148 Lisbon',
+        response_format={
+            "type": "json_schema",
+            "json_schema": {"name": "Parcel", "schema": schema, "strict": False},
+        },
+    )
+    content = response.json()["choices"][0]["message"]["content"]
+    value = json.loads(content)
+    jsonschema.validate(value, schema)
+    parcel = Parcel.model_validate_json(content)
+    assert parcel.postcode == "1100-148"  # the prompt's value, as it fits the pattern
+    assert re.fullmatch(r"[A-Z]{2}\d{6}", parcel.reference)  # generated from the pattern
+    assert parcel.weight_grams % 50 == 0
+    assert len(parcel.labels) == 3
+    assert len(value["boxes"]) == 2
+    # The same request gets the same answer.
+    again = chat(
+        mc,
+        'Send a 130 gram parcel, reference "lisbon", to 1100-148 Lisbon',
+        response_format={
+            "type": "json_schema",
+            "json_schema": {"name": "Parcel", "schema": schema, "strict": False},
+        },
+    )
+    assert again.json()["choices"][0]["message"]["content"] == content
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"(?<=a)b", "ab"),  # lookbehind: rstr writes what it looks behind at
+        (r"(x)\1", "xx"),  # backreference
+        (r"^(?!foo)[a-z]{3}$", "hel"),  # lookahead: a piece of the prompt that fits
+        (r"[", "hello world"),  # not a Python regex: the prompt text, unchecked
+    ],
+)
+def test_unusual_patterns_never_break_the_answer(pattern: str, expected: str) -> None:
+    schema = {"type": "string", "pattern": pattern}
+    assert instance_for(schema, PromptFacts.from_text("hello world")) == expected
 
 
 def test_tool_argument_schemas_with_nesting_are_valid() -> None:
