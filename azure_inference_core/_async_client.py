@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from functools import partial
 from types import TracebackType
 from typing import Any
@@ -103,7 +103,7 @@ class AsyncInferenceClient(BaseClient):
 
     # -- I/O loop -------------------------------------------------------------
 
-    async def _auth_headers(self) -> dict[str, str] | None:
+    async def _auth_headers(self, call: Call) -> dict[str, str] | None:
         auth = self._auth
         if not isinstance(auth, TokenAuth):
             return self._key_headers()
@@ -115,16 +115,28 @@ class AsyncInferenceClient(BaseClient):
             if headers is None:
                 token: Any = auth.credential.get_token(*auth.scopes)
                 if inspect.isawaitable(token):
-                    token = await token
+                    token = await self._token_in_time(call, token)
                 headers = auth.store(token)
-            return headers
+        if call.deadline is not None and call.deadline.expired():
+            raise self._token_timeout(call, call.deadline)  # a sync credential was slow
+        return headers
+
+    async def _token_in_time(self, call: Call, pending: Awaitable[Any]) -> Any:
+        """Await an async credential's token, for no longer than the call's total_timeout."""
+        deadline = call.deadline
+        if deadline is None:
+            return await pending
+        try:
+            return await asyncio.wait_for(pending, max(deadline.remaining(), 0.0))
+        except asyncio.TimeoutError:
+            raise self._token_timeout(call, deadline) from None
 
     async def _send(self, call: Call) -> httpx.Response:
         retries = 0
         debug = logger.isEnabledFor(10)
         call.start()
         while True:
-            request = call.request(self._http, await self._auth_headers())
+            request = call.request(self._http, await self._auth_headers(call))
             started = time.perf_counter()
             try:
                 response = await self._http.send(request, stream=call.stream)

@@ -17,7 +17,7 @@ from pydantic import SecretStr, ValidationError
 
 from ._auth import KeyAuth, TokenAuth, make_auth
 from ._call import Call, check_headers, dumps, redact_headers, to_timeout
-from ._deadline import check_total_timeout
+from ._deadline import Deadline, check_total_timeout
 from ._endpoint import (
     EndpointConfig,
     EndpointFlavour,
@@ -375,6 +375,16 @@ class BaseClient:
         if delay is not None and deadline is not None and not deadline.allows(delay):
             return None
         return delay
+
+    @staticmethod
+    def _token_timeout(call: Call, deadline: Deadline) -> APITimeoutError:
+        """The error for a token fetch that used up the call's ``total_timeout``."""
+        return APITimeoutError(
+            f"Getting an Entra ID token from the credential took the whole total_timeout "
+            f"({deadline.total:g} s) before the request was sent; raise total_timeout= or "
+            "check the credential (azure-identity logs why it is slow).",
+            request_id=call.client_request_id,
+        )
 
     @staticmethod
     def _connection_error(exc: httpx.HTTPError, call: Call) -> AzureInferenceError:

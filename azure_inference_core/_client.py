@@ -120,7 +120,7 @@ class InferenceClient(BaseClient):
 
     # -- I/O loop -------------------------------------------------------------
 
-    def _auth_headers(self) -> dict[str, str] | None:
+    def _auth_headers(self, call: Call) -> dict[str, str] | None:
         auth = self._auth
         if not isinstance(auth, TokenAuth):
             return self._key_headers()
@@ -130,6 +130,7 @@ class InferenceClient(BaseClient):
         with self._token_lock:
             headers = auth.cached_headers()
             if headers is None:
+                # A sync get_token cannot be interrupted: total_timeout is checked after it.
                 token = auth.credential.get_token(*auth.scopes)
                 if inspect.isawaitable(token):
                     if inspect.iscoroutine(token):
@@ -139,14 +140,16 @@ class InferenceClient(BaseClient):
                         "sync credential (azure.identity rather than azure.identity.aio)."
                     )
                 headers = auth.store(token)
-            return headers
+        if call.deadline is not None and call.deadline.expired():
+            raise self._token_timeout(call, call.deadline)
+        return headers
 
     def _send(self, call: Call) -> httpx.Response:
         retries = 0
         debug = logger.isEnabledFor(10)
         call.start()
         while True:
-            request = call.request(self._http, self._auth_headers())
+            request = call.request(self._http, self._auth_headers(call))
             started = time.perf_counter()
             try:
                 response = self._http.send(request, stream=call.stream)

@@ -15,10 +15,12 @@ from azure.core.credentials import AccessToken, AzureKeyCredential
 from pydantic import SecretStr
 
 from azure_inference_core import (
+    APITimeoutError,
     AsyncInferenceClient,
     AuthenticationError,
     ConfigurationError,
     InferenceClient,
+    StreamTimeoutError,
 )
 
 from .conftest import SERVERLESS, Driver
@@ -283,3 +285,54 @@ async def test_key_not_held_in_long_lived_state(driver: Driver) -> None:
     for value in vars(client).values():
         if isinstance(value, (str, dict, list, tuple)):
             assert SECRET not in repr(value)
+
+
+class StuckAsyncCredential:
+    """An async credential whose token never comes (an unreachable identity endpoint)."""
+
+    def __init__(self) -> None:
+        self.cancelled = False
+
+    async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+        raise AssertionError("unreachable")
+
+
+async def test_total_timeout_bounds_an_async_token_fetch() -> None:
+    credential = StuckAsyncCredential()
+    rec = Recorder()
+    client = Driver("async").client(credential=credential, handler=rec)
+    # The outer bound only stops the test from hanging if total_timeout were ignored.
+    with pytest.raises(APITimeoutError, match="Entra ID token") as caught:
+        await asyncio.wait_for(
+            client.complete([{"role": "user", "content": "hi"}], total_timeout=0.2), 10
+        )
+    assert not isinstance(caught.value, StreamTimeoutError)
+    assert credential.cancelled  # the fetch was abandoned, not left running
+    assert rec.requests == []  # nothing was sent without a token
+    await client.aclose()
+
+
+class SlowCredential(FakeCredential):
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        time.sleep(0.3)
+        return super().get_token(*scopes, **kwargs)
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+async def test_a_slow_sync_token_fetch_that_used_up_total_timeout_sends_nothing(kind: str) -> None:
+    credential = SlowCredential()
+    rec = Recorder()
+    driver = Driver(kind)
+    client = driver.client(credential=credential, handler=rec)
+    with pytest.raises(APITimeoutError, match="total_timeout"):
+        await driver.complete(client, total_timeout=0.1)
+    assert rec.requests == []
+    # The token is cached all the same; the next call goes out at once.
+    await driver.complete(client, total_timeout=5)
+    assert len(rec.requests) == 1
+    assert len(credential.calls) == 1
