@@ -219,22 +219,24 @@ class Person(pydantic.BaseModel):
     active: bool
 
 
+def structured(
+    client: httpx.Client, prompt: str, model: type[pydantic.BaseModel], **kw: Any
+) -> str:
+    """The content of a `json_schema` answer for `model`'s schema."""
+    schema = model.model_json_schema()
+    if kw.get("strict"):
+        schema["required"] = list(schema["properties"])
+    fmt = {"name": model.__name__, "schema": schema, "strict": bool(kw.get("strict"))}
+    response = chat(client, prompt, response_format={"type": "json_schema", "json_schema": fmt})
+    content = response.json()["choices"][0]["message"]["content"]
+    jsonschema.validate(json.loads(content), schema)
+    return str(content)
+
+
 @pytest.mark.parametrize("strict", [False, True])
 def test_json_schema_answers_are_valid_instances(mc: httpx.Client, strict: bool) -> None:
-    schema = Person.model_json_schema()
-    if strict:
-        schema["required"] = list(schema["properties"])
-    response = chat(
-        mc,
-        'Alice is 42, colour blue, a "vip" guest living in Lisbon',
-        response_format={
-            "type": "json_schema",
-            "json_schema": {"name": "Person", "schema": schema, "strict": strict},
-        },
-    )
-    value = json.loads(response.json()["choices"][0]["message"]["content"])
-    jsonschema.validate(value, schema)
-    person = Person.model_validate(value)
+    prompt = 'Alice is 42, colour blue, a "vip" guest living in Lisbon'
+    person = Person.model_validate_json(structured(mc, prompt, Person, strict=strict))
     assert person.name == "Alice"
     assert person.age == 42
     assert person.colour is Colour.BLUE
@@ -252,34 +254,15 @@ class Parcel(pydantic.BaseModel):
 
 
 def test_json_schema_answers_meet_pattern_multiple_of_and_unique_items(mc: httpx.Client) -> None:
-    schema = Parcel.model_json_schema()
-    response = chat(
-        mc,
-        'Send a 130 gram parcel, reference "lisbon", to 1100-148 Lisbon',
-        response_format={
-            "type": "json_schema",
-            "json_schema": {"name": "Parcel", "schema": schema, "strict": False},
-        },
-    )
-    content = response.json()["choices"][0]["message"]["content"]
-    value = json.loads(content)
-    jsonschema.validate(value, schema)
+    prompt = 'Send a 130 gram parcel, reference "lisbon", to 1100-148 Lisbon'
+    content = structured(mc, prompt, Parcel)  # valid for the schema (checked inside)
     parcel = Parcel.model_validate_json(content)
     assert parcel.postcode == "1100-148"  # the prompt's value, as it fits the pattern
     assert re.fullmatch(r"[A-Z]{2}\d{6}", parcel.reference)  # generated from the pattern
     assert parcel.weight_grams % 50 == 0
     assert len(parcel.labels) == 3
-    assert len(value["boxes"]) == 2
-    # The same request gets the same answer.
-    again = chat(
-        mc,
-        'Send a 130 gram parcel, reference "lisbon", to 1100-148 Lisbon',
-        response_format={
-            "type": "json_schema",
-            "json_schema": {"name": "Parcel", "schema": schema, "strict": False},
-        },
-    )
-    assert again.json()["choices"][0]["message"]["content"] == content
+    assert len(json.loads(content)["boxes"]) == 2
+    assert structured(mc, prompt, Parcel) == content  # the same request, the same answer
 
 
 @pytest.mark.parametrize(
