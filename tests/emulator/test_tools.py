@@ -220,13 +220,13 @@ class Person(pydantic.BaseModel):
 
 
 def structured(
-    client: httpx.Client, prompt: str, model: type[pydantic.BaseModel], **kw: Any
+    client: httpx.Client, prompt: str, model: type[pydantic.BaseModel], strict: bool = False
 ) -> str:
     """The content of a `json_schema` answer for `model`'s schema."""
     schema = model.model_json_schema()
-    if kw.get("strict"):
+    if strict:
         schema["required"] = list(schema["properties"])
-    fmt = {"name": model.__name__, "schema": schema, "strict": bool(kw.get("strict"))}
+    fmt = {"name": model.__name__, "schema": schema, "strict": strict}
     response = chat(client, prompt, response_format={"type": "json_schema", "json_schema": fmt})
     content = response.json()["choices"][0]["message"]["content"]
     jsonschema.validate(json.loads(content), schema)
