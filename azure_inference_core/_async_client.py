@@ -117,8 +117,7 @@ class AsyncInferenceClient(BaseClient):
                 if inspect.isawaitable(token):
                     token = await self._token_in_time(call, token)
                 headers = auth.store(token)
-        if call.deadline is not None and call.deadline.expired():
-            raise self._token_timeout(call, call.deadline)  # a sync credential was slow
+        self._check_token_in_time(call)  # a sync credential may have been slow
         return headers
 
     async def _token_in_time(self, call: Call, pending: Awaitable[Any]) -> Any:

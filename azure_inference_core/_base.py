@@ -376,6 +376,13 @@ class BaseClient:
             return None
         return delay
 
+    @classmethod
+    def _check_token_in_time(cls, call: Call) -> None:
+        """Raise when fetching a token used up the call's ``total_timeout`` (nothing sent yet)."""
+        deadline = call.deadline
+        if deadline is not None and deadline.expired():
+            raise cls._token_timeout(call, deadline)
+
     @staticmethod
     def _token_timeout(call: Call, deadline: Deadline) -> APITimeoutError:
         """The error for a token fetch that used up the call's ``total_timeout``."""

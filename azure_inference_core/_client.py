@@ -140,8 +140,7 @@ class InferenceClient(BaseClient):
                         "sync credential (azure.identity rather than azure.identity.aio)."
                     )
                 headers = auth.store(token)
-        if call.deadline is not None and call.deadline.expired():
-            raise self._token_timeout(call, call.deadline)
+        self._check_token_in_time(call)
         return headers
 
     def _send(self, call: Call) -> httpx.Response:

@@ -158,9 +158,9 @@ image_urls = st.sampled_from(
     ["https://example.com/a.png", "https://example.com/b.jpg?x=1", "https://cdn.example.org/c"]
 )
 
-
-@slow
-@given(
+# A user turn with text and images, a prior assistant turn with tool calls and
+# their results, then the reply the service gives (text and/or tool calls).
+round_trip_inputs = given(
     user_text=texts,
     urls=st.lists(image_urls, max_size=2),
     inline=st.booleans(),
@@ -170,6 +170,53 @@ image_urls = st.sampled_from(
     reply_text=st.one_of(st.none(), texts),
     reply_calls=tool_calls,
 )
+
+
+def replying(reply_text: str | None, reply_calls: list[tuple[str, str, dict[str, Any]]]) -> Service:
+    """A service answering with this text and these tool calls."""
+    service = Service()
+    service.reply = {"role": "assistant", "content": reply_text}
+    if reply_calls:
+        service.reply["tool_calls"] = wire_calls(reply_calls)
+    return service
+
+
+def check_history_sent(
+    sent: list[dict[str, Any]],
+    user_text: str,
+    urls: list[str],
+    inline: bool,
+    prior_text: str,
+    prior_calls: list[tuple[str, str, dict[str, Any]]],
+    result: str,
+) -> None:
+    """The wire history holds every text, image, tool call and tool result, unchanged."""
+    got_text, got_urls = user_parts(sent[0])
+    assert got_text == [user_text]
+    expected_urls = list(urls)
+    if inline:
+        expected_urls.append("data:image/png;base64," + base64.b64encode(PNG).decode())
+    assert got_urls == expected_urls, "an image was lost or altered"
+    assert (sent[1].get("content") or "") == prior_text
+    assert decoded(sent[1]) == [(i, n, a) for i, n, a in prior_calls]
+    tool_turns = [m for m in sent if m["role"] == "tool"]
+    assert [(m["tool_call_id"], m["content"]) for m in tool_turns] == [
+        (i, result) for i, _, _ in prior_calls
+    ]
+
+
+def check_echoed(
+    echoed: dict[str, Any],
+    reply_text: str | None,
+    reply_calls: list[tuple[str, str, dict[str, Any]]],
+) -> None:
+    """The answer, sent back as history, goes out as it came in."""
+    assert (echoed.get("content") or "") == (reply_text or "")
+    assert decoded(echoed) == [(i, n, a) for i, n, a in reply_calls]
+
+
+@slow
+@round_trip_inputs
 def test_langchain_messages_round_trip_through_the_wire(
     user_text: str,
     urls: list[str],
@@ -184,12 +231,9 @@ def test_langchain_messages_round_trip_through_the_wire(
 
     from langchain_azure_inference import ChatAzureInference
 
-    service = Service()
     if not reply_calls and reply_text is None:
         reply_text = ""
-    service.reply = {"role": "assistant", "content": reply_text}
-    if reply_calls:
-        service.reply["tool_calls"] = wire_calls(reply_calls)
+    service = replying(reply_text, reply_calls)
     llm = ChatAzureInference(
         endpoint=FAKE_ENDPOINT,
         credential=KEY,
@@ -213,19 +257,8 @@ def test_langchain_messages_round_trip_through_the_wire(
     answer = llm.invoke(history)
 
     sent = service.bodies[0]["messages"]
-    got_text, got_urls = user_parts(sent[0])
-    assert got_text == [user_text]
-    expected_urls = list(urls)
-    if inline:
-        expected_urls.append("data:image/png;base64," + base64.b64encode(PNG).decode())
-    assert got_urls == expected_urls, "an image was lost or altered"
+    check_history_sent(sent, user_text, urls, inline, prior_text, prior_calls, result)
     assert sent[1]["role"] == "assistant"
-    assert (sent[1].get("content") or "") == prior_text
-    assert decoded(sent[1]) == [(i, n, a) for i, n, a in prior_calls]
-    tool_turns = [m for m in sent if m["role"] == "tool"]
-    assert [(m["tool_call_id"], m["content"]) for m in tool_turns] == [
-        (i, result) for i, _, _ in prior_calls
-    ]
 
     # Back: the answer's text and tool calls, then out again unchanged.
     assert answer.content == (reply_text or "")
@@ -237,22 +270,11 @@ def test_langchain_messages_round_trip_through_the_wire(
             *[ToolMessage(content="r", tool_call_id=i) for i, _, _ in reply_calls],
         ]
     )
-    echoed = service.bodies[1]["messages"][1]
-    assert (echoed.get("content") or "") == (reply_text or "")
-    assert decoded(echoed) == [(i, n, a) for i, n, a in reply_calls]
+    check_echoed(service.bodies[1]["messages"][1], reply_text, reply_calls)
 
 
 @slow
-@given(
-    user_text=texts,
-    urls=st.lists(image_urls, max_size=2),
-    inline=st.booleans(),
-    prior_text=texts,
-    prior_calls=tool_calls,
-    result=texts,
-    reply_text=st.one_of(st.none(), texts),
-    reply_calls=tool_calls,
-)
+@round_trip_inputs
 def test_llamaindex_messages_round_trip_through_the_wire(
     user_text: str,
     urls: list[str],
@@ -268,12 +290,9 @@ def test_llamaindex_messages_round_trip_through_the_wire(
 
     from llamaindex_azure_inference import AzureInference
 
-    service = Service()
     if not reply_calls and reply_text is None:
         reply_text = ""
-    service.reply = {"role": "assistant", "content": reply_text}
-    if reply_calls:
-        service.reply["tool_calls"] = wire_calls(reply_calls)
+    service = replying(reply_text, reply_calls)
     llm = AzureInference(
         endpoint=FAKE_ENDPOINT,
         credential=KEY,
@@ -300,18 +319,7 @@ def test_llamaindex_messages_round_trip_through_the_wire(
     response = llm.chat(history)
 
     sent = service.bodies[0]["messages"]
-    got_text, got_urls = user_parts(sent[0])
-    assert got_text == [user_text]
-    expected_urls = list(urls)
-    if inline:
-        expected_urls.append("data:image/png;base64," + base64.b64encode(PNG).decode())
-    assert got_urls == expected_urls, "an image was lost or altered"
-    assert (sent[1].get("content") or "") == prior_text
-    assert decoded(sent[1]) == [(i, n, a) for i, n, a in prior_calls]
-    tool_turns = [m for m in sent if m["role"] == "tool"]
-    assert [(m["tool_call_id"], m["content"]) for m in tool_turns] == [
-        (i, result) for i, _, _ in prior_calls
-    ]
+    check_history_sent(sent, user_text, urls, inline, prior_text, prior_calls, result)
 
     # Back: text and tool calls, then out again unchanged.
     assert (response.message.content or "") == (reply_text or "")
@@ -327,6 +335,4 @@ def test_llamaindex_messages_round_trip_through_the_wire(
             ],
         ]
     )
-    echoed = service.bodies[1]["messages"][1]
-    assert (echoed.get("content") or "") == (reply_text or "")
-    assert decoded(echoed) == [(i, n, a) for i, n, a in reply_calls]
+    check_echoed(service.bodies[1]["messages"][1], reply_text, reply_calls)
