@@ -19,6 +19,7 @@ from ._deadline import Deadline
 from ._endpoint import KeyHeader
 from ._errors import ConfigurationError
 from ._messages import ImageEmbeddingInput, MessageInput
+from ._network import Verify
 from ._request import ExtraParameters
 from ._stream import AsyncChatCompletionStream
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
@@ -31,10 +32,10 @@ Credential = str | KeyLike | TokenCredential | AsyncTokenCredential | Any
 class AsyncInferenceClient(BaseClient):
     """Asynchronous client for the Azure AI Model Inference API.
 
-    Same arguments as ``InferenceClient`` (``timeout``, ``total_timeout`` and
-    ``max_concurrency`` included), except ``http_client`` is an
-    ``httpx.AsyncClient``; ``credential`` may be an async token credential
-    (``azure.identity.aio``) or a sync one. Methods are coroutines, except
+    Same arguments as ``InferenceClient`` (``timeout``, ``total_timeout``,
+    ``max_concurrency``, ``proxy``, ``trust_env`` and ``verify`` included),
+    except ``http_client`` is an ``httpx.AsyncClient``; ``credential`` may be an
+    async token credential (``azure.identity.aio``) or a sync one. Methods are coroutines, except
     ``stream`` which returns an ``AsyncChatCompletionStream`` directly.
     """
 
@@ -57,6 +58,9 @@ class AsyncInferenceClient(BaseClient):
         credential_scopes: Sequence[str] | None = None,
         allow_insecure_http: bool = False,
         max_concurrency: int | None = None,
+        proxy: str | httpx.Proxy | None = None,
+        trust_env: bool = True,
+        verify: Verify = True,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise ConfigurationError(
@@ -76,29 +80,22 @@ class AsyncInferenceClient(BaseClient):
             credential_scopes=credential_scopes,
             allow_insecure_http=allow_insecure_http,
         )
-        if max_concurrency is not None and http_client is not None:
-            raise ConfigurationError(
-                "max_concurrency sizes the connection pool this client creates; with your own "
-                "http_client, set httpx.Limits on it instead."
-            )
         # Imported here, not at module level: it loads httpcore and h11, which httpx
         # itself defers until a client is built (about 30 ms of every import).
-        from ._transport import (
-            DEFAULT_MAX_CONCURRENCY,
-            PooledAsyncTransport,
-            check_limit,
-            lean_cookies,
-        )
+        from ._network import check_network_options
+        from ._transport import check_own_client_options, own_client
 
-        limit = DEFAULT_MAX_CONCURRENCY if max_concurrency is None else check_limit(max_concurrency)
+        check_network_options(proxy, trust_env, verify)
+        check_own_client_options(http_client, max_concurrency, proxy, trust_env, verify)
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(
-            transport=PooledAsyncTransport(limit),
+        self._http = http_client or own_client(
+            httpx.AsyncClient,
+            max_concurrency=max_concurrency,
             timeout=self._timeout,
-            follow_redirects=False,
+            proxy=proxy,
+            trust_env=trust_env,
+            verify=verify,
         )
-        if self._owns_http:
-            lean_cookies(self._http)
         self._token_lock = asyncio.Lock()
 
     # -- I/O loop -------------------------------------------------------------

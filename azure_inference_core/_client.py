@@ -17,6 +17,7 @@ from ._call import Call
 from ._endpoint import KeyHeader
 from ._errors import ConfigurationError
 from ._messages import ImageEmbeddingInput, MessageInput
+from ._network import Verify
 from ._request import ExtraParameters
 from ._stream import ChatCompletionStream
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
@@ -56,6 +57,14 @@ class InferenceClient(BaseClient):
         max_concurrency: requests (and open streams) in flight at once on the pool
             this client creates, which has as many connections; more calls wait
             their turn (up to the pool timeout). Default 100. Not for ``http_client``.
+        proxy: a proxy for every request (``http://[user:password@]host:port``, or an
+            ``httpx.Proxy``), overriding ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY``,
+            which are honoured otherwise, with ``NO_PROXY``. Not for ``http_client``.
+        trust_env: read the proxy variables and ``SSL_CERT_FILE`` / ``SSL_CERT_DIR``
+            (default True). Not for ``http_client``.
+        verify: TLS verification: True (certifi's CAs, or the ``SSL_CERT_*`` ones), a CA
+            bundle file or directory (a TLS-inspecting gateway's CA), an
+            ``ssl.SSLContext``, or False (no verification). Not for ``http_client``.
 
     Raises:
         ConfigurationError: missing endpoint or credential, bad URL, insecure http.
@@ -78,6 +87,9 @@ class InferenceClient(BaseClient):
         credential_scopes: Sequence[str] | None = None,
         allow_insecure_http: bool = False,
         max_concurrency: int | None = None,
+        proxy: str | httpx.Proxy | None = None,
+        trust_env: bool = True,
+        verify: Verify = True,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise ConfigurationError(
@@ -98,24 +110,22 @@ class InferenceClient(BaseClient):
             credential_scopes=credential_scopes,
             allow_insecure_http=allow_insecure_http,
         )
-        if max_concurrency is not None and http_client is not None:
-            raise ConfigurationError(
-                "max_concurrency sizes the connection pool this client creates; with your own "
-                "http_client, set httpx.Limits on it instead."
-            )
         # Imported here, not at module level: it loads httpcore and h11, which httpx
         # itself defers until a client is built (about 30 ms of every import).
-        from ._transport import DEFAULT_MAX_CONCURRENCY, PooledTransport, check_limit, lean_cookies
+        from ._network import check_network_options
+        from ._transport import check_own_client_options, own_client
 
-        limit = DEFAULT_MAX_CONCURRENCY if max_concurrency is None else check_limit(max_concurrency)
+        check_network_options(proxy, trust_env, verify)
+        check_own_client_options(http_client, max_concurrency, proxy, trust_env, verify)
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(
-            transport=PooledTransport(limit),
+        self._http = http_client or own_client(
+            httpx.Client,
+            max_concurrency=max_concurrency,
             timeout=self._timeout,
-            follow_redirects=False,
+            proxy=proxy,
+            trust_env=trust_env,
+            verify=verify,
         )
-        if self._owns_http:
-            lean_cookies(self._http)
         self._token_lock = threading.Lock()
 
     # -- I/O loop -------------------------------------------------------------

@@ -31,8 +31,8 @@ from typing import Any, Generic, TypeVar, cast
 import httpcore
 import httpx
 
-from ._call import shared_ssl_context
 from ._errors import ConfigurationError
+from ._network import Verify, proxy_routes, ssl_context, transports
 
 __all__ = [
     "DEFAULT_MAX_CONCURRENCY",
@@ -40,8 +40,10 @@ __all__ = [
     "PooledAsyncTransport",
     "PooledTransport",
     "check_limit",
+    "check_own_client_options",
     "lean_cookies",
     "limits",
+    "own_client",
 ]
 
 #: In-flight requests (and open streams) per client, and its most connections.
@@ -307,8 +309,7 @@ class PooledTransport(httpx.HTTPTransport):
     """``httpx.HTTPTransport`` over a ``SlotPool``: httpx's request, response and
     exception mapping, our pool (its only use of ``_pool`` is to send and close)."""
 
-    def __init__(self, limit: int) -> None:
-        context = shared_ssl_context()
+    def __init__(self, limit: int, context: ssl.SSLContext) -> None:
         super().__init__(verify=context, limits=limits(limit))
         self._pool: Any = SlotPool(limit, context)
 
@@ -316,7 +317,68 @@ class PooledTransport(httpx.HTTPTransport):
 class PooledAsyncTransport(httpx.AsyncHTTPTransport):
     """``httpx.AsyncHTTPTransport`` over an ``AsyncSlotPool``."""
 
-    def __init__(self, limit: int) -> None:
-        context = shared_ssl_context()
+    def __init__(self, limit: int, context: ssl.SSLContext) -> None:
         super().__init__(verify=context, limits=limits(limit))
         self._pool: Any = AsyncSlotPool(limit, context)
+
+
+HttpClient = TypeVar("HttpClient", httpx.Client, httpx.AsyncClient)
+
+
+def own_client(
+    cls: type[HttpClient],
+    *,
+    max_concurrency: int | None,
+    timeout: httpx.Timeout,
+    proxy: str | httpx.URL | httpx.Proxy | None,
+    trust_env: bool,
+    verify: Verify,
+) -> HttpClient:
+    """The httpx client a core client builds for itself: the slot pool for direct
+    connections, httpx's transport through each proxy (see ``_network``)."""
+    limit = DEFAULT_MAX_CONCURRENCY if max_concurrency is None else check_limit(max_concurrency)
+    context = ssl_context(verify, trust_env)
+    asynchronous = cls is httpx.AsyncClient
+    pool: Any = (PooledAsyncTransport if asynchronous else PooledTransport)(limit, context)
+    mounts = transports(
+        proxy_routes(proxy, trust_env),
+        asynchronous=asynchronous,
+        context=context,
+        limits=limits(limit),
+    )
+    http = cls(
+        transport=pool,
+        mounts=mounts or None,
+        timeout=timeout,
+        follow_redirects=False,
+        trust_env=trust_env,
+    )
+    lean_cookies(http)
+    return http
+
+
+def check_own_client_options(
+    http_client: object,
+    max_concurrency: int | None,
+    proxy: object,
+    trust_env: bool,
+    verify: object,
+) -> None:
+    """Options that configure the client we build make no sense with the caller's own."""
+    if http_client is None:
+        return
+    given = [
+        name
+        for name, value, default in (
+            ("max_concurrency", max_concurrency, None),
+            ("proxy", proxy, None),
+            ("trust_env", trust_env, True),
+            ("verify", verify, True),
+        )
+        if value is not default
+    ]
+    if given:
+        raise ConfigurationError(
+            f"{', '.join(given)} configure the connection pool this client creates; with your "
+            "own http_client, set them on it instead (httpx.Limits, proxy=, trust_env=, verify=)."
+        )

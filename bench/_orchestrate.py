@@ -474,7 +474,7 @@ def run(
         str(ROOT),
         log,
         only=wanted,
-        as_installed=not config.quick,
+        cli_blocked=not config.quick,
     )
     info["load_at_end"] = list(os.getloadavg())
     return {

@@ -109,8 +109,8 @@ def derive(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             row["import"] = {
                 "increment_cpu": target.get("increment_cpu"),
                 "increment_modules": target.get("increment_modules"),
-                "as_installed_cpu": target.get("as_installed_cpu"),
-                "as_installed_modules": target.get("as_installed_modules"),
+                "cli_blocked_cpu": target.get("cli_blocked_cpu"),
+                "cli_blocked_modules": target.get("cli_blocked_modules"),
                 "cpu": target["cpu"],
                 "seconds": target["seconds"],
                 "modules": target["modules"],
@@ -125,9 +125,9 @@ def derive(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
                 row["import"]["modules_over_baseline"] = (
                     target["modules"]["median"] - base["modules"]["median"]
                 )
-                if target.get("as_installed_cpu") and base.get("as_installed_cpu"):
-                    row["import"]["as_installed_over_baseline"] = (
-                        target["as_installed_cpu"]["median"] - base["as_installed_cpu"]["median"]
+                if target.get("cli_blocked_cpu") and base.get("cli_blocked_cpu"):
+                    row["import"]["cli_blocked_over_baseline"] = (
+                        target["cli_blocked_cpu"]["median"] - base["cli_blocked_cpu"]["median"]
                     )
         elif target:
             row["import"] = {"error": target.get("error")}
@@ -200,9 +200,9 @@ def budgets(results: dict[str, Any], derived: dict[str, dict[str, Any]]) -> list
         checks.append(
             _check(
                 name,
-                f"import CPU on top of {base_label} <= 0.1 s",
+                f"import CPU on top of {base_label} <= 0.05 s",
                 increment,
-                0.1 if increment is not None else None,
+                0.05 if increment is not None else None,
                 sec,
             )
         )
@@ -268,13 +268,13 @@ def _import_cell(imp: dict[str, Any] | None) -> str:
     return text + f", wall {imp['seconds']['median'] * 1e3:.0f} ms"
 
 
-def _installed_cell(imp: dict[str, Any] | None) -> str:
-    if not imp or not imp.get("as_installed_cpu"):
+def _blocked_cell(imp: dict[str, Any] | None) -> str:
+    if not imp or not imp.get("cli_blocked_cpu"):
         return "-"
-    text = f"{imp['as_installed_cpu']['median'] * 1e3:.0f} ms"
-    if imp.get("as_installed_over_baseline") is not None:
-        text += f" ({imp['as_installed_over_baseline'] * 1e3:+.0f})"
-    modules = imp.get("as_installed_modules")
+    text = f"{imp['cli_blocked_cpu']['median'] * 1e3:.0f} ms"
+    if imp.get("cli_blocked_over_baseline") is not None:
+        text += f" ({imp['cli_blocked_over_baseline'] * 1e3:+.0f})"
+    modules = imp.get("cli_blocked_modules")
     if modules:
         text += f", {modules['median']:.0f} modules"
     return text
@@ -318,7 +318,7 @@ def markdown(results: dict[str, Any], derived: dict[str, dict[str, Any]], checks
         "## Headline",
         "",
         "| client | per call (CPU) | per streamed chunk (CPU) | import (CPU) | modules "
-        "| import on top of its framework / httpx | import as installed here |",
+        "| import on top of its framework / httpx | import, httpx CLI blocked |",
         "|---|---|---|---|---|---|---|",
     ]
     for row in derived.values():
@@ -329,17 +329,18 @@ def markdown(results: dict[str, Any], derived: dict[str, dict[str, Any]], checks
             f"| {row['label']} | {_fmt(call, 1e3, 3, False)} ms ({_x(call)} {row['floor']}) "
             f"| {_fmt(chunk, 1e6, 1, False)} us ({_x(chunk)} {row['floor']}) "
             f"| {_import_cell(row.get('import'))} | {_modules_cell(row.get('import'))} "
-            f"| {_increment_cell(row.get('import'))} | {_installed_cell(row.get('import'))} |"
+            f"| {_increment_cell(row.get('import'))} | {_blocked_cell(row.get('import'))} |"
         )
     lines += [
         "",
         "Import: CPU time (and wall time) of the import statement, median over fresh "
         "interpreters; in brackets the difference to the framework's own import "
-        "(langchain-core `BaseChatModel`, `llama_index.core`) or to `import httpx` for plain "
-        "clients. Modules: entries added to `sys.modules`. httpx imports its optional CLI "
-        "(click, rich, pygments) whenever they are installed, as they are in this dev "
-        "environment; the import columns block it (as in an environment without them), "
-        "for every client alike; 'as installed here' does not. 'On top of': the import "
+        "(the classes each integration subclasses: langchain-core `BaseChatModel` and "
+        "`Embeddings`, llama-index-core `FunctionCallingLLM` and `BaseEmbedding`) or to "
+        "`import httpx` for plain clients. Modules: entries added to `sys.modules`. httpx "
+        "imports its optional CLI (click, rich, pygments) whenever they are installed; they "
+        "are installed here, as in most environments, and the import columns measure that; "
+        "'httpx CLI blocked' shows an environment without them. 'On top of': the import "
         "timed in an interpreter that has already imported the framework (or httpx), i.e. "
         "what the integration itself adds; the import budget is checked on it.",
         "",

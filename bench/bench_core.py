@@ -228,13 +228,46 @@ asyncio.run(burst(make, call, close))
 )
 
 
+# The same burst on plain httpx and on httpx2 (a fork of httpx whose connection pool
+# reportedly fixes the per-request rescans our slot pool avoids), each with its own
+# default pool of 100 connections: the numbers behind keeping or dropping our pool.
+_BURST_RAW = (
+    _BURST_COMMON
+    + """
+import importlib
+http = importlib.import_module(limit)
+BODY = json.dumps({"messages": [{"role": "user", "content": "How many languages?"}]})
+HEADERS = {**headers, "api-key": "bench-key", "content-type": "application/json"}
+def make():
+    return http.AsyncClient(timeout=60.0)
+async def call(client):
+    r = await client.post(url + "/chat/completions?api-version=2024-05-01-preview",
+                          content=BODY, headers=HEADERS)
+    r.raise_for_status()
+    return json.loads(r.content)["choices"][0]["message"]["content"]
+async def close(client):
+    await client.aclose()
+asyncio.run(burst(make, call, close))
+"""
+)
+
+
 def burst(
-    base: str, calls: int, limits: list[str], official: str | None, repeats: int, latency_ms: int
+    base: str,
+    calls: int,
+    limits: list[str],
+    official: str | None,
+    repeats: int,
+    latency_ms: int,
+    raw: bool = False,
 ) -> dict[str, list[dict[str, Any]]]:
     """Run each contender's burst ``repeats`` times, interleaved, each in a fresh process."""
     contenders = {
         f"core max_concurrency={limit}": (sys.executable, _BURST_CORE, limit) for limit in limits
     }
+    if raw:
+        for module in ("httpx", "httpx2"):
+            contenders[f"raw {module} (its own pool)"] = (sys.executable, _BURST_RAW, module)
     if official:
         contenders["official SDK (aiohttp)"] = (official, _BURST_OFFICIAL, "-")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -292,6 +325,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--concurrency", default="default", help="comma-separated limits")
     parser.add_argument("--official", default=None, help="Python with azure-ai-inference")
     parser.add_argument("--latency-ms", type=int, default=0)
+    parser.add_argument("--raw", action="store_true", help="burst mode: also raw httpx, httpx2")
     args = parser.parse_args(argv)
     process, base = serve_in_process()
     if args.burst:
@@ -303,6 +337,7 @@ def main(argv: list[str] | None = None) -> None:
                 args.official,
                 args.repeats,
                 args.latency_ms,
+                args.raw,
             )
         finally:
             process.terminate()

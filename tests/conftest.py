@@ -9,6 +9,7 @@ instead of hanging on a closed network.
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from typing import Any
 
@@ -48,6 +49,12 @@ def _install() -> None:
 
 
 _install()  # from collection on, session fixtures included
+
+# The library honours proxy variables; the machine's own would send the suite's loopback
+# traffic to its proxy. Tests that need a proxy start one and set the variables themselves.
+for _name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+    os.environ.pop(_name, None)
+    os.environ.pop(_name.lower(), None)
 
 
 @pytest.fixture(autouse=True)

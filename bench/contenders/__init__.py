@@ -58,13 +58,22 @@ class ImportTarget:
 
 IMPORTS: tuple[ImportTarget, ...] = (
     ImportTarget("httpx", "httpx", "main", "import httpx"),
+    # The floors are the framework classes the adapters subclass: both frameworks import
+    # lazily, so importing a bare package would measure almost nothing.
     ImportTarget(
         "langchain_core",
-        "langchain-core (BaseChatModel)",
+        "langchain-core (BaseChatModel, Embeddings)",
         "main",
-        "from langchain_core.language_models.chat_models import BaseChatModel",
+        "from langchain_core.language_models import BaseChatModel; "
+        "from langchain_core.embeddings import Embeddings",
     ),
-    ImportTarget("llama_index_core", "llama-index-core", "main", "import llama_index.core"),
+    ImportTarget(
+        "llama_index_core",
+        "llama-index-core (FunctionCallingLLM, BaseEmbedding)",
+        "main",
+        "from llama_index.core.llms.function_calling import FunctionCallingLLM; "
+        "from llama_index.core.base.embeddings.base import BaseEmbedding",
+    ),
     ImportTarget(
         "core", "azure_inference_core (ours)", "main", "import azure_inference_core", "httpx"
     ),
@@ -72,14 +81,14 @@ IMPORTS: tuple[ImportTarget, ...] = (
         "lc_ours",
         "langchain_azure_inference (ours)",
         "main",
-        "from langchain_azure_inference import ChatAzureInference",
+        "from langchain_azure_inference import AzureInferenceEmbeddings, ChatAzureInference",
         "langchain_core",
     ),
     ImportTarget(
         "li_ours",
         "llamaindex_azure_inference (ours)",
         "main",
-        "from llamaindex_azure_inference import AzureInference",
+        "from llamaindex_azure_inference import AzureInference, AzureInferenceEmbedding",
         "llama_index_core",
     ),
     ImportTarget(

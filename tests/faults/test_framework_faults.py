@@ -9,6 +9,7 @@ run must raise too, rather than finishing on half an answer.
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import Any
 from uuid import UUID
 
@@ -130,7 +131,21 @@ async def test_langchain_agent_run_on_broken_stream_raises(emu: Emulator, is_asy
     assert hits(emu, fid) == 1
 
 
-@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize(
+    "is_async",
+    [
+        False,
+        pytest.param(
+            True,
+            marks=pytest.mark.skipif(
+                sys.version_info < (3, 11),
+                reason="before Python 3.11 LangGraph cannot hand its callbacks to a model "
+                "called in an async node, so it does not stream the model at all",
+            ),
+        ),
+    ],
+    ids=["sync", "async"],
+)
 async def test_langchain_agent_message_stream_raises(emu: Emulator, is_async: bool) -> None:
     """``stream_mode="messages"`` relays tokens as they come; the break must still raise."""
     from langchain.agents import create_agent
