@@ -13,7 +13,7 @@ import uvicorn
 from ._app import build_app
 from ._config import load_config
 from ._profiles import PROFILES
-from ._server import make_state, open_socket
+from ._server import make_state, open_socket, server_config
 
 __all__ = ["main"]
 
@@ -47,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-rate-limit", action="store_true", help="disable the per-minute budgets"
     )
+    parser.add_argument(
+        "--ssl-certfile", default=None, help="PEM certificate chain: serve HTTPS instead of HTTP"
+    )
+    parser.add_argument(
+        "--ssl-keyfile", default=None, help="PEM private key of --ssl-certfile (if separate)"
+    )
     return parser
 
 
@@ -75,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "content_filter_phrases": args.content_filter,
             "requests_per_minute": args.requests_per_minute,
             "tokens_per_minute": args.tokens_per_minute,
+            "ssl_certfile": args.ssl_certfile,
+            "ssl_keyfile": args.ssl_keyfile,
         }
         settings.update({k: v for k, v in overrides.items() if v is not None})
         if args.no_rate_limit:
@@ -94,6 +102,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             script=settings.get("script"),
             seed=settings.get("seed"),
         )
+        certfile, keyfile = settings.get("ssl_certfile"), settings.get("ssl_keyfile")
+        if keyfile is not None and certfile is None:
+            raise ValueError("--ssl-keyfile needs --ssl-certfile (the certificate to serve)")
+        config = server_config(
+            build_app(state),
+            ssl_certfile=None if certfile is None else str(certfile),
+            ssl_keyfile=None if keyfile is None else str(keyfile),
+        )
         host = str(settings.get("host", "127.0.0.1"))
         sock = open_socket(host, int(settings.get("port", 0)))
     except (KeyError, ValueError, OSError) as exc:
@@ -101,18 +117,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
-    print(f"Azure AI Model Inference emulator listening on http://{shown}:{port}", flush=True)
+    scheme = "https" if config.is_ssl else "http"
+    print(f"Azure AI Model Inference emulator listening on {scheme}://{shown}:{port}", flush=True)
     print(
-        f"  profile {state.deployments.default.name}; Foundry: http://{shown}:{port}/models; "
+        f"  profile {state.deployments.default.name}; Foundry: {scheme}://{shown}:{port}/models; "
         f"auth: {'key' if state.key or state.tokens else 'none'}",
         flush=True,
-    )
-    config = uvicorn.Config(
-        build_app(state),
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        timeout_graceful_shutdown=2,
     )
     try:
         uvicorn.Server(config).run(sockets=[sock])

@@ -2,7 +2,8 @@
 
 Keys: ``profile``, ``key``, ``tokens``, ``deployments`` (name -> profile),
 ``builtin_deployments``, ``faults``, ``script``, ``chunk_delay``, ``content_filter_phrases``,
-``requests_per_minute``, ``tokens_per_minute``, ``host``, ``port``, ``seed``.
+``requests_per_minute``, ``tokens_per_minute``, ``host``, ``port``, ``seed``,
+``ssl_certfile``, ``ssl_keyfile``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ CONFIG_KEYS = frozenset(
         "host",
         "port",
         "seed",
+        "ssl_certfile",
+        "ssl_keyfile",
     }
 )
 

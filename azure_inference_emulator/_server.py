@@ -8,7 +8,9 @@ works. uvicorn installs no signal handlers outside the main thread.
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -23,7 +25,7 @@ from ._profiles import ModelProfile, get_profile
 from ._routing import Deployments
 from ._script import Script, ScriptedResponse
 
-__all__ = ["Emulator", "make_state", "open_socket"]
+__all__ = ["Emulator", "make_state", "open_socket", "server_config"]
 
 
 def _as_profile(value: str | ModelProfile) -> ModelProfile:
@@ -75,6 +77,36 @@ def make_state(
     return state
 
 
+def server_config(
+    app: Any, *, ssl_certfile: str | None = None, ssl_keyfile: str | None = None
+) -> uvicorn.Config:
+    """The uvicorn settings for the app (TLS when ``ssl_certfile`` is given).
+
+    The certificate is loaded here, so a bad file fails before a port is bound.
+
+    Raises:
+        ValueError: the certificate or key cannot be read.
+    """
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=2,
+        ssl_certfile=ssl_certfile,
+        ssl_keyfile=ssl_keyfile,
+    )
+    if ssl_certfile is not None:
+        try:
+            config.load()
+        except (OSError, ssl.SSLError) as exc:
+            raise ValueError(
+                f"cannot load the TLS certificate {ssl_certfile!r} / key {ssl_keyfile!r}: {exc}; "
+                "give PEM files (ssl_certfile = certificate chain, ssl_keyfile = its private key)"
+            ) from exc
+    return config
+
+
 def open_socket(host: str, port: int) -> socket.socket:
     """A listening TCP socket (port 0 = a free port)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -115,6 +147,9 @@ class Emulator:
         script: scripted answers as config-file entries (see :class:`Script`).
         seed: seeds the wording of unseeded answers, for repeatable runs.
         record_limit: how many recent requests :attr:`requests` keeps.
+        ssl_certfile: PEM certificate (chain) to serve HTTPS with; the addresses then
+            start with ``https://``. Passed to uvicorn as is.
+        ssl_keyfile: the certificate's PEM private key (None: it is in ``ssl_certfile``).
 
     Raises:
         KeyError: an unknown profile name.
@@ -139,7 +174,11 @@ class Emulator:
         script: Sequence[Mapping[str, Any]] | None = None,
         seed: int | None = None,
         record_limit: int = 10_000,
+        ssl_certfile: str | os.PathLike[str] | None = None,
+        ssl_keyfile: str | os.PathLike[str] | None = None,
     ) -> None:
+        if ssl_keyfile is not None and ssl_certfile is None:
+            raise ValueError("ssl_keyfile needs ssl_certfile (the certificate to serve)")
         self._state = make_state(
             profile,
             key=key,
@@ -157,6 +196,8 @@ class Emulator:
         self._state.requests = type(self._state.requests)(maxlen=record_limit)
         self._host = host
         self._port = port
+        self._ssl_certfile = None if ssl_certfile is None else os.fspath(ssl_certfile)
+        self._ssl_keyfile = None if ssl_keyfile is None else os.fspath(ssl_keyfile)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
@@ -177,14 +218,10 @@ class Emulator:
         """
         if self._thread is not None:
             raise RuntimeError("this Emulator is already running")
-        self._socket = open_socket(self._host, self._port)
-        config = uvicorn.Config(
-            build_app(self._state),
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            timeout_graceful_shutdown=2,
+        config = server_config(
+            build_app(self._state), ssl_certfile=self._ssl_certfile, ssl_keyfile=self._ssl_keyfile
         )
+        self._socket = open_socket(self._host, self._port)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run,
@@ -293,7 +330,12 @@ class Emulator:
     def endpoint(self) -> str:
         """Serverless-style endpoint: bare routes, one model (the profile)."""
         host = f"[{self._host}]" if ":" in self._host else self._host
-        return f"http://{host}:{self.port}"
+        return f"{self.scheme}://{host}:{self.port}"
+
+    @property
+    def scheme(self) -> str:
+        """``https`` when serving TLS (``ssl_certfile`` given), else ``http``."""
+        return "https" if self._ssl_certfile is not None else "http"
 
     @property
     def foundry_endpoint(self) -> str:
