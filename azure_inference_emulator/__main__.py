@@ -13,7 +13,7 @@ import uvicorn
 from ._app import build_app
 from ._config import load_config
 from ._profiles import PROFILES
-from ._server import make_state, open_socket, server_config
+from ._settings import make_state, open_socket, server_config
 
 __all__ = ["main"]
 
