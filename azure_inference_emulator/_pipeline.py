@@ -127,6 +127,10 @@ class Pipeline:
             if error.status == 401 and route is not None and route.flavour == "serverless":
                 error = _serverless_401(error)
                 base = {}  # recorded: serverless 401s carry no request id
+            elif route is None and state.mode == "emulate":
+                # A path the service lacks is answered by its gateway (recorded on Azure
+                # OpenAI): apim-request-id, no X-Request-ID.
+                base = {k: v for k, v in base.items() if k != "x-request-id"}
             record.status = error.status
             state.count(f"status_{error.status}")
             return error_response(error, base)
@@ -263,6 +267,8 @@ class Pipeline:
         state.quotas.spend(name, result.prompt_tokens + result.completion_tokens)
         state.count("tokens", result.prompt_tokens + result.completion_tokens)
         headers = {**base, **state.quotas.headers(name), "x-ms-rai-invoked": "true"}
+        pictures = [image for turn in checked.turns for image in turn.images]
+        images = None if not pictures else "url" if any(i.url for i in pictures) else "data"
         latency = state.latency
         if not checked.stream:
             if scripted is not None and scripted.chunks is not None:
@@ -273,7 +279,8 @@ class Pipeline:
                     latency.per_token.draw(rng) for _ in range(result.completion_tokens)
                 )
                 await asyncio.sleep(wait)
-            return json_response(shape_completion(completion_body(result), profile, route), headers)
+            answer = shape_completion(completion_body(result), profile, route, images)
+            return json_response(answer, headers)
         fault_delay = next((f.chunk_delay for f in firing if f.chunk_delay is not None), None)
         if fault_delay is not None or latency is None:
             plan = StreamPlan(
@@ -290,9 +297,8 @@ class Pipeline:
             chunks: list[Any] = list(scripted.chunks)
             done = scripted.done
         else:
-            chunks = shape_chunks(
-                stream_chunks(result, profile, checked.include_usage), profile, route
-            )
+            plain = stream_chunks(result, profile, checked.include_usage)
+            chunks = shape_chunks(plain, profile, route, images)
             done = scripted.done if scripted is not None else True
         state.count("streams")
         return SSEResponse(sse_events(chunks, plan, done, record), headers)

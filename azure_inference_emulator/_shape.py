@@ -68,11 +68,28 @@ def choice_filter_results() -> dict[str, Any]:
     return dict(sorted(out.items()))
 
 
-def prompt_filter_results() -> list[dict[str, Any]]:
-    """``prompt_filter_results`` of an unflagged prompt (Azure OpenAI, recorded)."""
-    results = filter_results(None)
-    results["jailbreak"] = {"filtered": False, "detected": False}
-    return [{"prompt_index": 0, "content_filter_results": dict(sorted(results.items()))}]
+def prompt_filter_results(images: str | None = None) -> list[dict[str, Any]]:
+    """``prompt_filter_results`` of an unflagged prompt (Azure OpenAI, recorded).
+
+    With images (``images`` = ``"data"`` or ``"url"``) there are two entries, text
+    and image, each under the singular ``content_filter_result``; an image given
+    by URL is not scanned, so both then carry only ``custom_blocklists``.
+    """
+    jailbreak = {"filtered": False, "detected": False}
+    blocklists = {"filtered": False, "details": []}
+    if images is None:
+        results = {**filter_results(None), "jailbreak": jailbreak}
+        return [{"prompt_index": 0, "content_filter_results": dict(sorted(results.items()))}]
+    if images == "url":
+        text: dict[str, Any] = {"custom_blocklists": blocklists}
+        image: dict[str, Any] = {"custom_blocklists": blocklists}
+    else:
+        text = {"jailbreak": jailbreak, "custom_blocklists": blocklists}
+        image = {**filter_results(None), "custom_blocklists": blocklists}
+    return [
+        {"prompt_index": 0, "content_filter_result": text},
+        {"prompt_index": 1, "content_filter_result": image},
+    ]
 
 
 def _fingerprint(model: str) -> str:
@@ -97,8 +114,13 @@ def _openai_usage(usage: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def shape_completion(body: dict[str, Any], profile: ModelProfile, route: Route) -> dict[str, Any]:
-    """A non-streamed ``chat.completion`` body as the family sends it."""
+def shape_completion(
+    body: dict[str, Any], profile: ModelProfile, route: Route, images: str | None = None
+) -> dict[str, Any]:
+    """A non-streamed ``chat.completion`` body as the family sends it.
+
+    ``images``: ``"url"`` / ``"data"`` when the prompt held images (by URL / inline).
+    """
     family = family_of(profile)
     if _openai_style(profile, route):
         for choice in body["choices"]:
@@ -110,8 +132,8 @@ def shape_completion(body: dict[str, Any], profile: ModelProfile, route: Route) 
         body["system_fingerprint"] = _fingerprint(body["model"])
         body["usage"] = _openai_usage(body["usage"])
         if route.flavour == "aoai":
-            body["prompt_filter_results"] = prompt_filter_results()
-    elif family in ("mistral", "cohere"):
+            body["prompt_filter_results"] = prompt_filter_results(images)
+    elif family == "mistral":
         for choice in body["choices"]:
             if choice.get("logprobs") is None:
                 choice.pop("logprobs", None)
@@ -123,6 +145,8 @@ def shape_completion(body: dict[str, Any], profile: ModelProfile, route: Route) 
     elif family == "phi4mm":
         for choice in body["choices"]:
             choice.setdefault("content_filter_results", choice_filter_results())
+            if choice.get("logprobs") is None:
+                choice.pop("logprobs", None)
             message = choice["message"]
             message.setdefault("reasoning_content", None)
             if message.get("tool_calls") is None:
@@ -170,7 +194,7 @@ def _whole_call_chunks(chunks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def shape_chunks(
-    chunks: list[dict[str, Any]], profile: ModelProfile, route: Route
+    chunks: list[dict[str, Any]], profile: ModelProfile, route: Route, images: str | None = None
 ) -> list[dict[str, Any]]:
     """Streamed chunks as the family sends them (the filter-only opener included)."""
     family = family_of(profile)
@@ -198,11 +222,11 @@ def shape_chunks(
                 "id": "",
                 "model": "",
                 "object": "",
-                "prompt_filter_results": prompt_filter_results(),
+                "prompt_filter_results": prompt_filter_results(images),
             }
             chunks.insert(0, opener)
         return chunks
-    if family in ("mistral", "cohere"):
+    if family == "mistral":
         return _whole_call_chunks(chunks)
     return chunks
 
