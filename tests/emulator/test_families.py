@@ -49,7 +49,9 @@ def test_azure_openai_stream_carries_filters_rate_headers_and_an_empty_final_del
     assert int(response.headers["x-ratelimit-remaining-tokens"]) > 0
     events = sse_events(response.text)
     opener, first, *rest = events[:-1]
-    assert opener["choices"] == [] and opener["id"] == "" and opener["created"] == 0
+    assert opener["choices"] == []
+    assert opener["id"] == ""
+    assert opener["created"] == 0
     assert "jailbreak" in opener["prompt_filter_results"][0]["content_filter_results"]
     assert first["choices"][0]["delta"] == {"role": "assistant", "content": "", "refusal": None}
     with_choices = [e for e in [first, *rest] if e["choices"]]
@@ -94,7 +96,8 @@ def test_mistral_tool_call_message_and_stream(emu: Emulator) -> None:
     assert first["choices"][0]["delta"] == {"role": "assistant", "content": ""}
     assert len(streamed) == 3, "the whole call comes in one final chunk"
     (call,) = last["choices"][0]["delta"]["tool_calls"]
-    assert "index" not in call and "type" not in call
+    assert "index" not in call
+    assert "type" not in call
     assert call["function"]["name"] == "get_weather"
     assert last["choices"][0]["finish_reason"] == "tool_calls"
     assert last["usage"]["total_tokens"] > 0
