@@ -48,6 +48,31 @@ def _parser() -> argparse.ArgumentParser:
         "--no-rate-limit", action="store_true", help="disable the per-minute budgets"
     )
     parser.add_argument(
+        "--requests-per-10-seconds", type=int, default=None, help="10-second request window"
+    )
+    parser.add_argument(
+        "--latency",
+        action="store_true",
+        default=None,
+        help="simulate time to first token and per token (defaults from published figures)",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=("emulate", "record", "replay"),
+        default=None,
+        help="emulate (default); record: forward to --upstream and save; replay: serve",
+    )
+    parser.add_argument("--upstream", default=None, help="real endpoint to record from")
+    parser.add_argument(
+        "--upstream-key",
+        default=None,
+        help="key sent upstream (or env AZURE_INFERENCE_UPSTREAM_KEY); default: the caller's",
+    )
+    parser.add_argument("--cassette", default=None, help="recording file (test-proxy JSON)")
+    parser.add_argument(
+        "--no-sanitize", action="store_true", help="record keys and host names unchanged"
+    )
+    parser.add_argument(
         "--ssl-certfile", default=None, help="PEM certificate chain: serve HTTPS instead of HTTP"
     )
     parser.add_argument(
@@ -81,6 +106,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             "content_filter_phrases": args.content_filter,
             "requests_per_minute": args.requests_per_minute,
             "tokens_per_minute": args.tokens_per_minute,
+            "requests_per_10_seconds": args.requests_per_10_seconds,
+            "latency": args.latency,
+            "mode": args.mode,
+            "upstream": args.upstream,
+            "upstream_key": args.upstream_key or os.environ.get("AZURE_INFERENCE_UPSTREAM_KEY"),
+            "cassette": args.cassette,
             "ssl_certfile": args.ssl_certfile,
             "ssl_keyfile": args.ssl_keyfile,
         }
@@ -101,6 +132,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             tokens_per_minute=settings.get("tokens_per_minute", 200_000),
             script=settings.get("script"),
             seed=settings.get("seed"),
+            requests_per_10_seconds=settings.get("requests_per_10_seconds"),
+            latency=settings.get("latency"),
+            mode=str(settings.get("mode", "emulate")),
+            upstream=settings.get("upstream"),
+            upstream_key=settings.get("upstream_key"),
+            cassette=settings.get("cassette"),
+            sanitize=not args.no_sanitize and bool(settings.get("sanitize", True)),
         )
         certfile, keyfile = settings.get("ssl_certfile"), settings.get("ssl_keyfile")
         if keyfile is not None and certfile is None:
@@ -121,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Azure AI Model Inference emulator listening on {scheme}://{shown}:{port}", flush=True)
     print(
         f"  profile {state.deployments.default.name}; Foundry: {scheme}://{shown}:{port}/models; "
-        f"auth: {'key' if state.key or state.tokens else 'none'}",
+        f"auth: {'key' if state.key or state.tokens else 'none'}; mode: {state.mode}",
         flush=True,
     )
     try:

@@ -77,9 +77,13 @@ def sanitize_uri(uri: str) -> str:
 
 
 def sanitize_headers(headers: Mapping[str, str], response: bool = False) -> dict[str, str]:
-    """Headers with keys and tokens replaced by ``Sanitized``."""
+    """Headers with keys and tokens replaced by ``Sanitized``; ``Host`` left out."""
     secret = _SECRET_RESPONSE_HEADERS if response else _SECRET_REQUEST_HEADERS
-    return {k: (SANITIZED if k.lower() in secret else v) for k, v in headers.items()}
+    return {
+        k: (SANITIZED if k.lower() in secret else v)
+        for k, v in headers.items()
+        if k.lower() not in ("host", "x-forwarded-host")
+    }
 
 
 def _differences(a: Any, b: Any, where: str = "body") -> list[str]:

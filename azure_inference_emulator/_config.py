@@ -3,7 +3,8 @@
 Keys: ``profile``, ``key``, ``tokens``, ``deployments`` (name -> profile),
 ``builtin_deployments``, ``faults``, ``script``, ``chunk_delay``, ``content_filter_phrases``,
 ``requests_per_minute``, ``tokens_per_minute``, ``host``, ``port``, ``seed``,
-``ssl_certfile``, ``ssl_keyfile``.
+``ssl_certfile``, ``ssl_keyfile``, ``requests_per_10_seconds``, ``latency``, ``mode``,
+``upstream``, ``upstream_key``, ``cassette``, ``sanitize``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,13 @@ CONFIG_KEYS = frozenset(
         "seed",
         "ssl_certfile",
         "ssl_keyfile",
+        "requests_per_10_seconds",
+        "latency",
+        "mode",
+        "upstream",
+        "upstream_key",
+        "cassette",
+        "sanitize",
     }
 )
 
