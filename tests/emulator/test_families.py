@@ -27,10 +27,15 @@ TOOLS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def emu() -> Iterator[Emulator]:
-    with Emulator("Mistral-Large", key=KEY, deployments={"gpt": "gpt-4o-mini"}) as server:
-        yield server
+# The emulator comes from the project's own pytest plugin (entry point pytest11).
+pytestmark = pytest.mark.azure_inference_emulator(
+    "Mistral-Large", key=KEY, deployments={"gpt": "gpt-4o-mini"}
+)
+
+
+@pytest.fixture
+def emu(azure_inference_emulator: Emulator) -> Emulator:
+    return azure_inference_emulator
 
 
 @pytest.fixture
