@@ -14,7 +14,10 @@ from azure_inference_emulator import Emulator
 
 from .conftest import API_VERSION, TLS
 
-RECORDING = "recordings/test_chat_completions_client.pyTestChatCompletionsClienttest_get_model_info_on_chat_client.json"
+RECORDING = (
+    "recordings/test_chat_completions_client.pyTestChatCompletionsClient"
+    "test_get_model_info_on_chat_client.json"
+)
 
 
 def test_registered_as_a_pytest11_entry_point() -> None:
