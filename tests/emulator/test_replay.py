@@ -112,3 +112,56 @@ def test_replay_needs_an_existing_cassette_and_record_an_upstream(tmp_path: Path
     bad.write_text('{"entries": []}')
     with pytest.raises(ValueError, match="test-proxy format"):
         Emulator(mode="replay", cassette=bad)
+
+
+def test_cli_replays_a_cassette() -> None:
+    import os
+    import re
+    import subprocess
+    import sys
+    import time
+
+    cassette = FILES[0]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "azure_inference_emulator",
+            "--port",
+            "0",
+            "--mode",
+            "replay",
+            "--cassette",
+            str(cassette),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert proc.stdout is not None
+        found = re.search(r"listening on (http://127\.0\.0\.1:\d+)", proc.stdout.readline())
+        assert found is not None
+        assert "mode: replay" in proc.stdout.readline()
+        entry = json.loads(cassette.read_text())["Entries"][0]
+        uri = urlsplit(entry["RequestUri"])
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                answer = httpx.post(
+                    f"{found.group(1)}{uri.path}?{uri.query}", json=entry["RequestBody"]
+                )
+                break
+            except httpx.ConnectError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        assert answer.status_code == entry["StatusCode"]
+        assert answer.json() == entry["ResponseBody"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
