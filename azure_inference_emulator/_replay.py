@@ -134,7 +134,10 @@ class Recorder:
         if self._key is not None:
             for name in [k for k in headers if k.lower() in ("api-key", "authorization")]:
                 del headers[name]
-            headers["api-key"] = self._key
+            if self._key.lower().startswith("bearer "):
+                headers["Authorization"] = self._key  # an Entra ID token, as given
+            else:
+                headers["api-key"] = self._key
         # One client per request: it lives on the server's loop only while it is used.
         client = httpx.AsyncClient(timeout=httpx.Timeout(600, connect=30))
         try:

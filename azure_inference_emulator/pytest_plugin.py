@@ -14,7 +14,9 @@ Set them up through the marker (function scope) or by overriding the
     def test_chat(azure_inference_emulator):
         client = InferenceClient(azure_inference_emulator.endpoint, "k")
 
-Every keyword of :class:`~azure_inference_emulator.Emulator` is accepted; a
+Indirect parametrization passes settings as arguments too
+(``@pytest.mark.parametrize("azure_inference_emulator", [{"profile": ...}],
+indirect=True)``). Every keyword of :class:`~azure_inference_emulator.Emulator` is accepted; a
 relative ``cassette`` is read next to the test file (``mode`` then defaults to
 ``replay``). Nothing is imported from the emulator until a fixture is used, so
 the plugin costs nothing where the ``emulator`` extra is not installed.
@@ -94,7 +96,9 @@ def azure_inference_emulator(
 ) -> Iterator[Emulator]:
     """A running emulator for this test, set up by the marker; stopped afterwards."""
     node = request.node if isinstance(request.node, pytest.Item) else None
-    emulator = _start(_settings(azure_inference_emulator_settings, node))
+    settings = _settings(azure_inference_emulator_settings, node)
+    settings.update(getattr(request, "param", None) or {})  # indirect parametrization
+    emulator = _start(settings)
     try:
         yield emulator
     finally:

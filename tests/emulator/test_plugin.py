@@ -95,3 +95,16 @@ def test_session_fixture_and_settings_override_in_another_project(tmp_path: Path
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "azure_inference_emulator",
+    [{"profile": "Phi-3-mini-4k-Instruct"}, {"profile": "gpt-4o-mini", "key": "arg-key"}],
+    indirect=True,
+)
+def test_settings_as_arguments_by_indirect_parametrization(
+    azure_inference_emulator: Emulator,
+) -> None:
+    assert azure_inference_emulator.profile.name in ("Phi-3-mini-4k-Instruct", "gpt-4o-mini")
+    wants_key = azure_inference_emulator.profile.name == "gpt-4o-mini"
+    assert azure_inference_emulator.config["auth"] == ("key" if wants_key else "none")

@@ -178,3 +178,20 @@ def test_unreachable_upstream_is_a_clear_502(tmp_path: Path) -> None:
         response = httpx.get(f"{recorder.endpoint}/info", verify=TLS)
     assert response.status_code == 502
     assert "could not reach the upstream" in response.json()["error"]["message"]
+
+
+def test_upstream_bearer_token_goes_in_authorization(tmp_path: Path) -> None:
+    with (
+        Emulator("Mistral-Large", tokens=["entra-token-7"]) as upstream,
+        Emulator(
+            mode="record",
+            upstream=upstream.endpoint,
+            upstream_key="Bearer entra-token-7",
+            cassette=tmp_path / "t.json",
+        ) as recorder,
+    ):
+        answer = httpx.get(
+            f"{recorder.endpoint}/info", params={"api-version": "2024-05-01-preview"}, verify=TLS
+        )
+        assert answer.status_code == 200
+        assert upstream.requests[-1].headers["authorization"] == "REDACTED"
