@@ -13,7 +13,7 @@ import uvicorn
 from ._app import build_app
 from ._config import load_config
 from ._profiles import PROFILES
-from ._server import make_state, open_socket
+from ._settings import make_state, open_socket, server_config
 
 __all__ = ["main"]
 
@@ -47,6 +47,37 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-rate-limit", action="store_true", help="disable the per-minute budgets"
     )
+    parser.add_argument(
+        "--requests-per-10-seconds", type=int, default=None, help="10-second request window"
+    )
+    parser.add_argument(
+        "--latency",
+        action="store_true",
+        default=None,
+        help="simulate time to first token and per token (defaults from published figures)",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=("emulate", "record", "replay"),
+        default=None,
+        help="emulate (default); record: forward to --upstream and save; replay: serve",
+    )
+    parser.add_argument("--upstream", default=None, help="real endpoint to record from")
+    parser.add_argument(
+        "--upstream-key",
+        default=None,
+        help="key sent upstream (or env AZURE_INFERENCE_UPSTREAM_KEY); default: the caller's",
+    )
+    parser.add_argument("--cassette", default=None, help="recording file (test-proxy JSON)")
+    parser.add_argument(
+        "--no-sanitize", action="store_true", help="record keys and host names unchanged"
+    )
+    parser.add_argument(
+        "--ssl-certfile", default=None, help="PEM certificate chain: serve HTTPS instead of HTTP"
+    )
+    parser.add_argument(
+        "--ssl-keyfile", default=None, help="PEM private key of --ssl-certfile (if separate)"
+    )
     return parser
 
 
@@ -75,6 +106,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             "content_filter_phrases": args.content_filter,
             "requests_per_minute": args.requests_per_minute,
             "tokens_per_minute": args.tokens_per_minute,
+            "requests_per_10_seconds": args.requests_per_10_seconds,
+            "latency": args.latency,
+            "mode": args.mode,
+            "upstream": args.upstream,
+            "upstream_key": args.upstream_key or os.environ.get("AZURE_INFERENCE_UPSTREAM_KEY"),
+            "cassette": args.cassette,
+            "ssl_certfile": args.ssl_certfile,
+            "ssl_keyfile": args.ssl_keyfile,
         }
         settings.update({k: v for k, v in overrides.items() if v is not None})
         if args.no_rate_limit:
@@ -93,6 +132,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             tokens_per_minute=settings.get("tokens_per_minute", 200_000),
             script=settings.get("script"),
             seed=settings.get("seed"),
+            requests_per_10_seconds=settings.get("requests_per_10_seconds"),
+            latency=settings.get("latency"),
+            mode=str(settings.get("mode", "emulate")),
+            upstream=settings.get("upstream"),
+            upstream_key=settings.get("upstream_key"),
+            cassette=settings.get("cassette"),
+            sanitize=not args.no_sanitize and bool(settings.get("sanitize", True)),
+        )
+        certfile, keyfile = settings.get("ssl_certfile"), settings.get("ssl_keyfile")
+        if keyfile is not None and certfile is None:
+            raise ValueError("--ssl-keyfile needs --ssl-certfile (the certificate to serve)")
+        config = server_config(
+            build_app(state),
+            ssl_certfile=None if certfile is None else str(certfile),
+            ssl_keyfile=None if keyfile is None else str(keyfile),
         )
         host = str(settings.get("host", "127.0.0.1"))
         sock = open_socket(host, int(settings.get("port", 0)))
@@ -101,18 +155,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
-    print(f"Azure AI Model Inference emulator listening on http://{shown}:{port}", flush=True)
+    scheme = "https" if config.is_ssl else "http"
+    print(f"Azure AI Model Inference emulator listening on {scheme}://{shown}:{port}", flush=True)
     print(
-        f"  profile {state.deployments.default.name}; Foundry: http://{shown}:{port}/models; "
-        f"auth: {'key' if state.key or state.tokens else 'none'}",
+        f"  profile {state.deployments.default.name}; Foundry: {scheme}://{shown}:{port}/models; "
+        f"auth: {'key' if state.key or state.tokens else 'none'}; mode: {state.mode}",
         flush=True,
-    )
-    config = uvicorn.Config(
-        build_app(state),
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        timeout_graceful_shutdown=2,
     )
     try:
         uvicorn.Server(config).run(sockets=[sock])

@@ -2,7 +2,9 @@
 
 Keys: ``profile``, ``key``, ``tokens``, ``deployments`` (name -> profile),
 ``builtin_deployments``, ``faults``, ``script``, ``chunk_delay``, ``content_filter_phrases``,
-``requests_per_minute``, ``tokens_per_minute``, ``host``, ``port``, ``seed``.
+``requests_per_minute``, ``tokens_per_minute``, ``host``, ``port``, ``seed``,
+``ssl_certfile``, ``ssl_keyfile``, ``requests_per_10_seconds``, ``latency``, ``mode``,
+``upstream``, ``upstream_key``, ``cassette``, ``sanitize``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,15 @@ CONFIG_KEYS = frozenset(
         "host",
         "port",
         "seed",
+        "ssl_certfile",
+        "ssl_keyfile",
+        "requests_per_10_seconds",
+        "latency",
+        "mode",
+        "upstream",
+        "upstream_key",
+        "cassette",
+        "sanitize",
     }
 )
 

@@ -18,6 +18,7 @@ __all__ = [
     "error_body",
     "extra_parameters_error",
     "not_found",
+    "openai_invalid",
     "parameter_not_supported",
 ]
 
@@ -71,6 +72,35 @@ def parameter_not_supported(loc: list[Any], value: Any) -> ServiceError:
             "detail": [{"loc": ["body", *loc], "input": value}],
             "message": "One of the parameters contain invalid values.",
         },
+    )
+
+
+def openai_invalid(message: str, param: str | None) -> ServiceError:
+    """Azure OpenAI's 400 (recorded): ``{"error": {message, type, param, code: null}}``."""
+    return ServiceError(
+        400,
+        {
+            "error": {
+                "message": message,
+                "type": "invalid_request_error",
+                "param": param,
+                "code": None,
+            }
+        },
+    )
+
+
+def as_openai_error(error: ServiceError) -> ServiceError:
+    """A 422 ``parameter_not_supported`` as Azure OpenAI words it: a 400 naming the param."""
+    body = error.body if isinstance(error.body, Mapping) else {}
+    if error.status != 422 or body.get("code") != "parameter_not_supported":
+        return error
+    detail = (body.get("detail") or [{}])[0]
+    loc = [str(part) for part in detail.get("loc", []) if part != "body"]
+    param = ".".join(loc) or None
+    value = detail.get("input")
+    return openai_invalid(
+        f"Invalid value for '{param}': {value!r} is not supported with this model.", param
     )
 
 

@@ -1,4 +1,4 @@
-"""Faults: a small header grammar, per-server counters and rate budgets.
+"""Faults: a small header grammar and per-server counters (quotas live in ``_quota``).
 
 Grammar (header ``x-emulator-fault`` or server-wide ``faults=[...]``): items
 separated by ``;``, each ``key=value`` or a bare flag::
@@ -25,14 +25,12 @@ client's retries that resend the same header.
 
 from __future__ import annotations
 
-import time
-from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
 from ._errors import ServiceError, error_body
 
-__all__ = ["FaultSpec", "FaultState", "RateLimiter", "parse_fault"]
+__all__ = ["FaultSpec", "FaultState", "parse_fault"]
 
 _FLOAT_KEYS = {"delay-first-byte", "chunk-delay", "retry-after"}
 _INT_KEYS = {
@@ -194,73 +192,3 @@ class FaultState:
                 continue
             firing.append(spec)
         return firing
-
-
-class RateLimiter:
-    """Requests and tokens per minute, as serverless deployments enforce them."""
-
-    def __init__(self, requests_per_minute: int | None, tokens_per_minute: int | None) -> None:
-        self.requests_per_minute = requests_per_minute
-        self.tokens_per_minute = tokens_per_minute
-        self._requests: deque[float] = deque()
-        self._tokens: deque[tuple[float, int]] = deque()
-
-    def _trim(self, now: float) -> None:
-        while self._requests and self._requests[0] <= now - 60:
-            self._requests.popleft()
-        while self._tokens and self._tokens[0][0] <= now - 60:
-            self._tokens.popleft()
-
-    def admit(self) -> None:
-        """Count a request, or raise the 429 the service would send.
-
-        Raises:
-            ServiceError: 429 with Retry-After when a budget is spent.
-        """
-        now = time.monotonic()
-        self._trim(now)
-        rpm, tpm = self.requests_per_minute, self.tokens_per_minute
-        wait: float | None = None
-        what = ""
-        if rpm is not None and len(self._requests) >= rpm:
-            wait, what = self._requests[0] + 60 - now, f"request rate limit of {rpm} per minute"
-        elif tpm is not None and sum(t for _, t in self._tokens) >= tpm:
-            wait, what = self._tokens[0][0] + 60 - now, f"token rate limit of {tpm} per minute"
-        if wait is not None:
-            seconds = max(1, int(wait + 0.999))
-            raise ServiceError(
-                429,
-                error_body(
-                    "429",
-                    f"Requests to this deployment have exceeded the {what}. "
-                    f"Please retry after {seconds} seconds.",
-                    status=429,
-                ),
-                {
-                    "Retry-After": str(seconds),
-                    "retry-after-ms": str(int(wait * 1000)),
-                    "x-ms-error-code": "TooManyRequests",
-                },
-            )
-        self._requests.append(now)
-
-    def spend(self, tokens: int) -> None:
-        """Record tokens an answer used."""
-        if tokens > 0:
-            self._tokens.append((time.monotonic(), tokens))
-
-    def remaining(self) -> tuple[int | None, int | None]:
-        """Requests and tokens left in the current minute (None = no limit)."""
-        now = time.monotonic()
-        self._trim(now)
-        req = (
-            None
-            if self.requests_per_minute is None
-            else (self.requests_per_minute - len(self._requests))
-        )
-        tok = (
-            None
-            if self.tokens_per_minute is None
-            else (self.tokens_per_minute - sum(t for _, t in self._tokens))
-        )
-        return req, tok

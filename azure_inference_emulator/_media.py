@@ -130,9 +130,12 @@ class AudioInfo:
     format: str
     size: int
     seconds: float | None
+    url: str | None = None
 
     def describe(self) -> str:
         """A short phrase: ``wav audio, 1.50 s``."""
+        if self.url is not None:
+            return f"{self.format} audio at {self.url} (not fetched)"
         if self.seconds is not None:
             return f"{self.format} audio, {self.seconds:.2f} s"
         return f"{self.format} audio, {self.size} bytes"

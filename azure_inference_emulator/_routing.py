@@ -146,6 +146,8 @@ class Deployments:
         self, default: ModelProfile, extra: Mapping[str, ModelProfile], builtin: bool = True
     ) -> None:
         self.default = default
+        self.extra = dict(extra)
+        self.builtin = builtin
         self._by_name: dict[str, tuple[str, ModelProfile]] = {}
         for profile in PROFILES.values() if builtin else ():
             for alias in profile.aliases:
@@ -207,7 +209,18 @@ def pick_profile(
                 "deployment within the last 5 minutes, please wait a moment and try again.",
                 code="DeploymentNotFound",
             )
-        raise not_found(f"Unknown model: {name}", code="unknown_model")
+        # Recorded on Foundry: a 400 whose error carries ``details: null``.
+        raise ServiceError(
+            400,
+            {
+                "error": {
+                    "code": "unknown_model",
+                    "message": f"Unknown model: {name}. Deploy it, or use one of the "
+                    "deployment names of this resource.",
+                    "details": None,
+                }
+            },
+        )
     configured, profile = found
     answer_name = configured if configured in profile.aliases else profile.name
     return profile, answer_name

@@ -8,6 +8,7 @@ works. uvicorn installs no signal handlers outside the main thread.
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import threading
 import time
@@ -17,78 +18,16 @@ from typing import Any
 
 import uvicorn
 
-from ._app import AppState, RecordedRequest, build_app
-from ._faults import FaultSpec, FaultState, RateLimiter, parse_fault
-from ._profiles import ModelProfile, get_profile
-from ._routing import Deployments
-from ._script import Script, ScriptedResponse
+from ._admin import ADMIN_PREFIX, apply_config, describe_config
+from ._app import RecordedRequest, build_app
+from ._faults import FaultSpec, parse_fault
+from ._latency import parse_latency
+from ._profiles import ModelProfile
+from ._quota import Limits
+from ._script import Script
+from ._settings import make_state, open_socket, server_config
 
-__all__ = ["Emulator", "make_state", "open_socket"]
-
-
-def _as_profile(value: str | ModelProfile) -> ModelProfile:
-    return value if isinstance(value, ModelProfile) else get_profile(value)
-
-
-def make_state(
-    profile: str | ModelProfile,
-    *,
-    key: str | None,
-    tokens: Sequence[str],
-    deployments: Mapping[str, str | ModelProfile] | None,
-    builtin_deployments: bool,
-    chunk_delay: float,
-    faults: Sequence[str],
-    content_filter_phrases: Sequence[str],
-    requests_per_minute: int | None,
-    tokens_per_minute: int | None,
-    script: Sequence[Mapping[str, Any]] | None,
-    seed: int | None,
-) -> AppState:
-    """Build the app state from settings (shared by the class and the CLI).
-
-    Raises:
-        KeyError: an unknown profile name.
-        ValueError: a malformed fault or script entry, a negative delay.
-    """
-    if chunk_delay < 0:
-        raise ValueError("chunk_delay must be >= 0 seconds")
-    default = _as_profile(profile)
-    extra = {name: _as_profile(p) for name, p in (deployments or {}).items()}
-    state = AppState(
-        deployments=Deployments(default, extra, builtin_deployments),
-        key=key,
-        tokens=tuple(tokens),
-        chunk_delay=chunk_delay,
-        content_filter_phrases=tuple(content_filter_phrases),
-        faults=FaultState([parse_fault(f) for f in faults]),
-        limiter=RateLimiter(requests_per_minute, tokens_per_minute),
-    )
-    if seed is not None:
-        state.rng.seed(seed)
-    for entry in script or ():
-        response = ScriptedResponse.from_dict(entry)
-        if "match" in entry:
-            state.script.add_rule(str(entry["match"]), response, entry.get("times"))
-        else:
-            state.script.add_queued(response)
-    return state
-
-
-def open_socket(host: str, port: int) -> socket.socket:
-    """A listening TCP socket (port 0 = a free port)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # proto must be IPPROTO_TCP: asyncio sets TCP_NODELAY on accepted sockets only then,
-    # and without it Nagle + delayed ACK add ~40 ms to every answer.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-        sock.listen(4096)
-    except OSError:
-        sock.close()
-        raise
-    return sock
+__all__ = ["Emulator"]
 
 
 class Emulator:
@@ -110,11 +49,23 @@ class Emulator:
         chunk_delay: seconds between streamed chunks (per request: fault ``chunk-delay``).
         faults: server-wide faults in the ``x-emulator-fault`` grammar.
         content_filter_phrases: prompts containing one are blocked (400 content_filter).
-        requests_per_minute: request budget (None = unlimited).
-        tokens_per_minute: token budget (None = unlimited).
+        requests_per_minute: request budget per deployment (None = unlimited).
+        tokens_per_minute: token budget per deployment (None = unlimited).
+        requests_per_10_seconds: the 10-second request window per deployment (None = off).
+        latency: simulated latency: False (off), True (defaults from published Azure
+            figures, see ``_latency``) or ``{"first_token": ..., "per_token": ...}``.
+        mode: ``emulate`` (default), ``record`` (forward to ``upstream``, save to
+            ``cassette``) or ``replay`` (serve ``cassette``).
+        upstream: the real endpoint to record from.
+        upstream_key: key sent upstream instead of the caller's credential.
+        cassette: recording file (Azure SDK test-proxy JSON format).
+        sanitize: replace keys, tokens and host names in recordings (default True).
         script: scripted answers as config-file entries (see :class:`Script`).
         seed: seeds the wording of unseeded answers, for repeatable runs.
         record_limit: how many recent requests :attr:`requests` keeps.
+        ssl_certfile: PEM certificate (chain) to serve HTTPS with; the addresses then
+            start with ``https://``. Passed to uvicorn as is.
+        ssl_keyfile: the certificate's PEM private key (None: it is in ``ssl_certfile``).
 
     Raises:
         KeyError: an unknown profile name.
@@ -139,7 +90,18 @@ class Emulator:
         script: Sequence[Mapping[str, Any]] | None = None,
         seed: int | None = None,
         record_limit: int = 10_000,
+        requests_per_10_seconds: int | None = None,
+        latency: Any = None,
+        mode: str = "emulate",
+        upstream: str | None = None,
+        upstream_key: str | None = None,
+        cassette: str | os.PathLike[str] | None = None,
+        sanitize: bool = True,
+        ssl_certfile: str | os.PathLike[str] | None = None,
+        ssl_keyfile: str | os.PathLike[str] | None = None,
     ) -> None:
+        if ssl_keyfile is not None and ssl_certfile is None:
+            raise ValueError("ssl_keyfile needs ssl_certfile (the certificate to serve)")
         self._state = make_state(
             profile,
             key=key,
@@ -153,10 +115,19 @@ class Emulator:
             tokens_per_minute=tokens_per_minute,
             script=script,
             seed=seed,
+            requests_per_10_seconds=requests_per_10_seconds,
+            latency=latency,
+            mode=mode,
+            upstream=upstream,
+            upstream_key=upstream_key,
+            cassette=cassette,
+            sanitize=sanitize,
         )
         self._state.requests = type(self._state.requests)(maxlen=record_limit)
         self._host = host
         self._port = port
+        self._ssl_certfile = None if ssl_certfile is None else os.fspath(ssl_certfile)
+        self._ssl_keyfile = None if ssl_keyfile is None else os.fspath(ssl_keyfile)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
@@ -177,14 +148,10 @@ class Emulator:
         """
         if self._thread is not None:
             raise RuntimeError("this Emulator is already running")
-        self._socket = open_socket(self._host, self._port)
-        config = uvicorn.Config(
-            build_app(self._state),
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            timeout_graceful_shutdown=2,
+        config = server_config(
+            build_app(self._state), ssl_certfile=self._ssl_certfile, ssl_keyfile=self._ssl_keyfile
         )
+        self._socket = open_socket(self._host, self._port)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run,
@@ -293,7 +260,12 @@ class Emulator:
     def endpoint(self) -> str:
         """Serverless-style endpoint: bare routes, one model (the profile)."""
         host = f"[{self._host}]" if ":" in self._host else self._host
-        return f"http://{host}:{self.port}"
+        return f"{self.scheme}://{host}:{self.port}"
+
+    @property
+    def scheme(self) -> str:
+        """``https`` when serving TLS (``ssl_certfile`` given), else ``http``."""
+        return "https" if self._ssl_certfile is not None else "http"
 
     @property
     def foundry_endpoint(self) -> str:
@@ -355,10 +327,51 @@ class Emulator:
         self.set_faults()
 
     def set_rate_limits(
-        self, requests_per_minute: int | None, tokens_per_minute: int | None
+        self,
+        requests_per_minute: int | None,
+        tokens_per_minute: int | None,
+        requests_per_10_seconds: int | None = None,
+        *,
+        deployment: str | None = None,
     ) -> None:
-        """Replace the per-minute budgets (None = unlimited); starts a fresh minute."""
-        self._state.limiter = RateLimiter(requests_per_minute, tokens_per_minute)
+        """Replace the budgets (None = unlimited) of every deployment, or of one; fresh windows.
+
+        Raises:
+            ValueError: a negative or non-integer limit.
+        """
+        limits = Limits(requests_per_minute, tokens_per_minute, requests_per_10_seconds)
+        self._state.quotas.set(limits, deployment)
+
+    def set_latency(self, latency: Any) -> None:
+        """Turn simulated latency off (False), on with defaults (True) or set distributions.
+
+        Raises:
+            ValueError: a malformed distribution.
+        """
+        self._state.latency = parse_latency(latency)
+
+    def configure(self, **changes: Any) -> None:
+        """Change settings at run time, like ``PATCH /_emulator/config`` (same keys).
+
+        Raises:
+            ValueError: an unknown key or a bad value; nothing is changed then.
+        """
+        apply_config(self._state, changes)
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The settings in force, as ``GET /_emulator/config`` shows them."""
+        return describe_config(self._state)
+
+    @property
+    def admin_url(self) -> str:
+        """Base URL of the admin route (``/config``, ``/requests``, ``/metrics``)."""
+        return f"{self.endpoint}{ADMIN_PREFIX}"
+
+    @property
+    def metrics(self) -> dict[str, int]:
+        """Requests per status, tokens and streams served so far."""
+        return dict(self._state.metrics)
 
     def set_chunk_delay(self, seconds: float) -> None:
         """Pause between streamed chunks for every request.

@@ -121,10 +121,21 @@ def _content_parts(
             if not profile.audio:
                 raise parameter_not_supported(["messages", index, "content", j], "input_audio")
             audio.append(describe_audio(clip["data"], str(clip.get("format", "wav")), where))
+        elif kind == "audio_url" and role == "user":
+            # Recorded: Phi-4-multimodal accepts {"type": "audio_url", "audio_url": {"url": ...}}.
+            clip = part.get("audio_url")
+            url = clip.get("url") if isinstance(clip, Mapping) else None
+            if not isinstance(url, str):
+                raise bad_request(f"{where}.audio_url.url must be a string.", param="messages")
+            if not profile.audio:
+                raise parameter_not_supported(["messages", index, "content", j], "audio_url")
+            suffix = url.rsplit("?", 1)[0].rsplit(".", 1)[-1].lower()
+            audio.append(AudioInfo(suffix if 0 < len(suffix) <= 4 else "remote", 0, None, url))
         else:
             raise bad_request(
                 f"{where} has an unsupported content part type {kind!r} for role {role!r}; "
-                "use 'text', 'image_url' or 'input_audio' (user messages only for media).",
+                "use 'text', 'image_url', 'input_audio' or 'audio_url' (user messages only "
+                "for media).",
                 param="messages",
             )
     return "\n".join(texts), images, audio

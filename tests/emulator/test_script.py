@@ -43,12 +43,16 @@ def test_scripted_tool_calls(mc: httpx.Client, mistral: Emulator) -> None:
     mistral.script.queue(tool_calls=[{"name": "lookup", "arguments": {"q": "ü"}, "id": "c9"}])
     data = chat(mc, "x").json()["choices"][0]
     assert data["finish_reason"] == "tool_calls"
-    assert data["message"]["content"] is None
+    assert data["message"]["content"] == ""  # Mistral's tool-call message (recorded)
     assert data["message"]["tool_calls"] == [
         {
             "id": "c9",
             "type": "function",
-            "function": {"name": "lookup", "arguments": json.dumps({"q": "ü"}, ensure_ascii=False)},
+            "function": {
+                "name": "lookup",
+                "arguments": json.dumps({"q": "ü"}, ensure_ascii=False),
+                "call_id": None,
+            },
         }
     ]
 

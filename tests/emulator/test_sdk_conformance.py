@@ -57,7 +57,7 @@ def client(emu: Emulator) -> Iterator[ChatCompletionsClient]:
 def test_model_info(client: ChatCompletionsClient) -> None:
     info = client.get_model_info()
     assert info.model_name == "Mistral-Large"
-    assert info.model_type == "chat-completions"
+    assert info.model_type == "chat-completion"
     assert info.model_provider_name == "MistralAI"
 
 
@@ -231,7 +231,7 @@ def test_unsupported_parameter_is_422_for_phi() -> None:
 def test_embeddings() -> None:
     with Emulator("Cohere-embed-v3-english", key=KEY) as emu:
         with EmbeddingsClient(endpoint=emu.endpoint, credential=AzureKeyCredential(KEY)) as client:
-            assert client.get_model_info().model_type == "embeddings"
+            assert client.get_model_info().model_type == "embedding"
             result = client.embed(
                 input=["first phrase", "second phrase", "third phrase"],
                 input_type=EmbeddingInputType.QUERY,

@@ -213,14 +213,14 @@ def test_runtime_settings_and_no_secret_in_state_repr() -> None:
 def test_an_internal_failure_is_a_500_in_the_service_shape(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from azure_inference_emulator import _app
+    from azure_inference_emulator import _pipeline
 
     from .conftest import chat, client_for
 
     def broken(body: object, profile: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(_app, "validate_chat", broken)
+    monkeypatch.setattr(_pipeline, "validate_chat", broken)
     with Emulator("Mistral-Large") as emu, client_for(emu, key=None) as client:
         response = chat(client, "x")
     assert response.status_code == 500
