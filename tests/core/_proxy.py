@@ -1,13 +1,10 @@
-"""Small real servers for the proxy tests, on 127.0.0.1, each in a thread of its own.
+"""A small real forward proxy for the proxy tests, on 127.0.0.1, in a thread of its own.
 
 - ``ForwardProxy``: an HTTP forward proxy. Absolute-form requests
   (``POST http://host:port/path``) are forwarded to the origin and the answer
   piped back as it arrives (streams included); ``CONNECT host:port`` opens a
   tunnel. With ``credentials`` set it answers 407 unless ``Proxy-Authorization``
   carries them. ``log`` lists what it was asked, in order.
-- ``TLSFront``: terminates TLS with a test CA's certificate and pipes the
-  plain bytes to a server behind it (the emulator), so the emulator can be
-  reached over https.
 """
 
 from __future__ import annotations
@@ -167,17 +164,3 @@ class ForwardProxy(_ThreadServer):
         await up_writer.drain()
         await _pipe(up_reader, writer)  # the origin closes when done (Connection: close)
         up_writer.close()
-
-
-class TLSFront(_ThreadServer):
-    def __init__(self, context: ssl.SSLContext, behind_port: int) -> None:
-        super().__init__(ssl_context=context)
-        self._behind = behind_port
-
-    @property
-    def url(self) -> str:
-        return f"https://localhost:{self.port}"
-
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        upstream = await self.connect("127.0.0.1", self._behind)
-        await _splice((reader, writer), upstream)

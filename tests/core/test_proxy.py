@@ -2,7 +2,7 @@
 
 A real forward proxy runs on 127.0.0.1 with the emulator behind it, over plain
 http (the proxy forwards each request) and over https (a ``CONNECT`` tunnel to
-the emulator behind a TLS front whose certificate comes from a test CA).
+the emulator serving TLS with a certificate from a test CA).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from azure_inference_core import APIConnectionError, AsyncInferenceClient, Infer
 from azure_inference_core._network import proxy_routes
 from azure_inference_emulator import Emulator
 
-from ._proxy import ForwardProxy, TLSFront
+from ._proxy import ForwardProxy
 
 KEY = "proxy-suite-key"
 MESSAGES = [{"role": "user", "content": "How many languages are in the world?"}]
@@ -47,11 +47,28 @@ def ca_file(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def tls_emu(emu: Emulator, ca: trustme.CA) -> Iterator[TLSFront]:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("localhost", "127.0.0.1").configure_cert(context)
-    with TLSFront(context, int(emu.endpoint.rsplit(":", 1)[1])) as front:
-        yield front
+def tls_emu(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    """The emulator over https, its certificate issued by the test CA."""
+    folder = tmp_path_factory.mktemp("tls")
+    certfile, keyfile = folder / "cert.pem", folder / "key.pem"
+    issued = ca.issue_cert("localhost", "127.0.0.1")
+    issued.private_key_pem.write_to_path(str(keyfile))
+    for index, pem in enumerate(issued.cert_chain_pems):
+        pem.write_to_path(str(certfile), append=index > 0)
+    with Emulator(
+        "Mistral-Large",
+        key=KEY,
+        requests_per_minute=None,
+        tokens_per_minute=None,
+        ssl_certfile=certfile,
+        ssl_keyfile=keyfile,
+    ) as emu:
+        yield emu
+
+
+def _https_localhost(emu: Emulator) -> str:
+    """The TLS emulator's URL by host name (the name its certificate and CONNECT carry)."""
+    return emu.endpoint.replace("127.0.0.1", "localhost")
 
 
 @pytest.fixture
@@ -112,7 +129,7 @@ async def test_http_proxy_from_the_environment_forwards_each_request(
 
 @pytest.mark.parametrize(("is_async", "stream"), MODES, ids=MODE_IDS)
 async def test_https_proxy_tunnels_to_a_tls_service_signed_by_a_private_ca(
-    tls_emu: TLSFront,
+    tls_emu: Emulator,
     proxy: ForwardProxy,
     ca_file: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -120,35 +137,35 @@ async def test_https_proxy_tunnels_to_a_tls_service_signed_by_a_private_ca(
     stream: bool,
 ) -> None:
     monkeypatch.setenv("HTTPS_PROXY", proxy.url)
-    answer = await _run(is_async, tls_emu.url, stream=stream, verify=str(ca_file))
+    answer = await _run(is_async, _https_localhost(tls_emu), stream=stream, verify=str(ca_file))
     assert "How many languages" in answer
-    assert proxy.log == [f"CONNECT localhost:{tls_emu.port}"]
+    assert proxy.log == [f"CONNECT localhost:{tls_emu.endpoint.rsplit(':', 1)[1]}"]
 
 
 async def test_ssl_cert_file_names_the_ca_and_trust_env_false_ignores_it(
-    tls_emu: TLSFront, ca_file: Path, monkeypatch: pytest.MonkeyPatch
+    tls_emu: Emulator, ca_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
-    assert "How many languages" in await _run(False, tls_emu.url)
-    assert "How many languages" in await _run(True, tls_emu.url)
+    assert "How many languages" in await _run(False, _https_localhost(tls_emu))
+    assert "How many languages" in await _run(True, _https_localhost(tls_emu))
     with pytest.raises(APIConnectionError, match=r"(?i)certificate"):
-        await _run(False, tls_emu.url, trust_env=False)
+        await _run(False, _https_localhost(tls_emu), trust_env=False)
 
 
 async def test_without_the_corporate_ca_tls_fails_clearly(
-    tls_emu: TLSFront, monkeypatch: pytest.MonkeyPatch
+    tls_emu: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
     with pytest.raises(APIConnectionError, match=r"(?i)certificate"):
-        await _run(True, tls_emu.url)
+        await _run(True, _https_localhost(tls_emu))
 
 
-async def test_verify_takes_an_ssl_context(tls_emu: TLSFront, ca: trustme.CA) -> None:
+async def test_verify_takes_an_ssl_context(tls_emu: Emulator, ca: trustme.CA) -> None:
     context = ssl.create_default_context()
     ca.configure_trust(context)
-    assert "How many languages" in await _run(True, tls_emu.url, verify=context)
+    assert "How many languages" in await _run(True, _https_localhost(tls_emu), verify=context)
 
 
 @pytest.mark.parametrize("no_proxy", ["127.0.0.1", "localhost,127.0.0.1", "*"])
@@ -180,7 +197,7 @@ async def test_explicit_proxy_wins_over_the_environment(
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
 async def test_proxy_credentials_are_sent_and_never_shown(
-    tls_emu: TLSFront,
+    tls_emu: Emulator,
     ca_file: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
@@ -190,17 +207,17 @@ async def test_proxy_credentials_are_sent_and_never_shown(
     with ForwardProxy(credentials=("alice", PROXY_SECRET)) as guarded:
         good = f"http://alice:{PROXY_SECRET}@127.0.0.1:{guarded.port}"
         monkeypatch.setenv("HTTPS_PROXY", good)
-        answer = await _run(is_async, tls_emu.url, verify=str(ca_file))
+        answer = await _run(is_async, _https_localhost(tls_emu), verify=str(ca_file))
         assert "How many languages" in answer
-        assert guarded.log == [f"CONNECT localhost:{tls_emu.port}"]
+        assert guarded.log == [f"CONNECT localhost:{tls_emu.endpoint.rsplit(':', 1)[1]}"]
 
-        client = InferenceClient(tls_emu.url, KEY, proxy=good, verify=str(ca_file))
+        client = InferenceClient(_https_localhost(tls_emu), KEY, proxy=good, verify=str(ca_file))
         assert PROXY_SECRET not in repr(client)
         client.close()
 
         bad = f"http://alice:wrong-{PROXY_SECRET}@127.0.0.1:{guarded.port}"
         with pytest.raises(APIConnectionError) as caught:
-            await _run(is_async, tls_emu.url, proxy=bad, verify=str(ca_file))
+            await _run(is_async, _https_localhost(tls_emu), proxy=bad, verify=str(ca_file))
         assert guarded.rejected
         assert PROXY_SECRET not in str(caught.value)
         assert PROXY_SECRET not in repr(caught.value)

@@ -76,14 +76,18 @@ def _handlers(recorder: Recorder) -> tuple[Any, Any]:
     return Sync(), Async()
 
 
-def _chat_model(emu: Emulator, fid: str, **fields: Any) -> Any:
+def _chat_model(
+    emu: Emulator, fid: str, drop_after: int = 3, model: str | None = None, **fields: Any
+) -> Any:
+    """Mistral-Large on the bare routes, or ``model`` on the Foundry route."""
     from langchain_azure_inference import ChatAzureInference
 
     return ChatAzureInference(
-        endpoint=emu.endpoint,
+        endpoint=emu.endpoint if model is None else emu.foundry_endpoint,
+        model=model,
         credential=KEY,
         max_retries=2,
-        default_headers={"x-emulator-fault": f"drop-after=3; id={fid}"},
+        default_headers={"x-emulator-fault": f"drop-after={drop_after}; id={fid}"},
         **fields,
     )
 
@@ -119,7 +123,9 @@ async def test_langchain_agent_run_on_broken_stream_raises(emu: Emulator, is_asy
     from langchain_azure_inference import StreamError
 
     fid = fault_id()
-    llm = _chat_model(emu, fid, streaming=True)
+    # Mistral streams a whole tool call in one final chunk, as the service does: the
+    # agent's first answer is two chunks, so the connection drops after the first.
+    llm = _chat_model(emu, fid, drop_after=1, streaming=True)
     agent = create_agent(model=llm, tools=[get_weather])
     request = {"messages": [{"role": "user", "content": PROMPT}]}
     with pytest.raises(StreamError):
@@ -153,7 +159,8 @@ async def test_langchain_agent_message_stream_raises(emu: Emulator, is_async: bo
     from langchain_azure_inference import StreamError
 
     fid = fault_id()
-    llm = _chat_model(emu, fid)
+    # gpt-4o-mini streams tool calls in fragments, so parts are relayed before the break.
+    llm = _chat_model(emu, fid, model="gpt-4o-mini")
     agent = create_agent(model=llm, tools=[get_weather])
     request = {"messages": [{"role": "user", "content": PROMPT}]}
     received: list[Any] = []
