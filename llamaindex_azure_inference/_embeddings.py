@@ -7,21 +7,13 @@ from typing import Any
 
 import filetype  # type: ignore[import-untyped]
 from llama_index.core.base.embeddings.base import Embedding
-from llama_index.core.bridge.pydantic import (
-    Field,
-    PrivateAttr,
-    SecretStr,
-    field_validator,
-    model_validator,
-)
+from llama_index.core.bridge.pydantic import Field, model_validator
 from llama_index.core.embeddings.multi_modal_base import MultiModalEmbedding
 from llama_index.core.schema import ImageType
 
 from azure_inference_core import EmbeddingsResult
 
-from ._clients import AsyncHttpClientField as _AsyncHttpClient
-from ._clients import ClientHolder, ClientOwner, SecretHeaders, check_endpoint
-from ._clients import HttpClientField as _HttpClient
+from ._client import ClientSettings
 
 __all__ = ["AzureInferenceEmbedding", "image_embedding_input"]
 
@@ -75,7 +67,7 @@ def _vectors(result: EmbeddingsResult, expected: int) -> list[Embedding]:
     return out
 
 
-class AzureInferenceEmbedding(ClientOwner, MultiModalEmbedding):
+class AzureInferenceEmbedding(ClientSettings, MultiModalEmbedding):
     """Embedding models behind the Azure AI Model Inference API, for LlamaIndex.
 
     Queries and documents are embedded with `input_type` "query" and
@@ -100,33 +92,10 @@ class AzureInferenceEmbedding(ClientOwner, MultiModalEmbedding):
         ValueError: No endpoint, or an endpoint URL that cannot be used.
     """
 
-    endpoint: str | None = Field(default=None, validate_default=True)
-    credential: SecretStr | Any | None = Field(default=None, exclude=True, repr=False)
-    model: str | None = Field(default=None, description="Model or deployment name.")
-    api_version: str | None = None
     dimensions: int | None = Field(default=None, gt=0)
     query_input_type: str | None = None
     document_input_type: str | None = None
     additional_kwargs: dict[str, Any] = Field(default_factory=dict)
-    timeout: float | None = 60.0
-    total_timeout: float | None = None
-    max_retries: int = Field(default=2, ge=0)
-    max_concurrency: int | None = None
-    default_headers: SecretHeaders = Field(default=None, repr=False)
-    http_client: _HttpClient = Field(default=None, exclude=True, repr=False)
-    async_http_client: _AsyncHttpClient = Field(default=None, exclude=True, repr=False)
-
-    _clients: ClientHolder | None = PrivateAttr(default=None)
-
-    @field_validator("credential", mode="before")
-    @classmethod
-    def _secret_key(cls, value: Any) -> Any:
-        return SecretStr(value) if isinstance(value, str) else value
-
-    @field_validator("endpoint", mode="after")
-    @classmethod
-    def _endpoint(cls, value: str | None) -> str:
-        return check_endpoint(value)
 
     @model_validator(mode="after")
     def _defaults_from_model(self) -> AzureInferenceEmbedding:
@@ -157,11 +126,12 @@ class AzureInferenceEmbedding(ClientOwner, MultiModalEmbedding):
         return params
 
     def _embed(self, texts: list[str], input_type: str | None) -> list[Embedding]:
-        result = self._holder.sync().embed(texts, **self._params(input_type))
+        with self._sync_client() as client:
+            result = client.embed(texts, **self._params(input_type))
         return _vectors(result, len(texts))
 
     async def _aembed(self, texts: list[str], input_type: str | None) -> list[Embedding]:
-        async with self._holder.async_client() as client:
+        async with self._async_client() as client:
             result = await client.embed(texts, **self._params(input_type))
         return _vectors(result, len(texts))
 
@@ -185,12 +155,13 @@ class AzureInferenceEmbedding(ClientOwner, MultiModalEmbedding):
 
     def _get_image_embeddings(self, img_file_paths: list[ImageType]) -> list[Embedding]:
         inputs = [image_embedding_input(p) for p in img_file_paths]
-        result = self._holder.sync().embed_images(inputs, **self._params(None))
+        with self._sync_client() as client:
+            result = client.embed_images(inputs, **self._params(None))
         return _vectors(result, len(inputs))
 
     async def _aget_image_embeddings(self, img_file_paths: list[ImageType]) -> list[Embedding]:
         inputs = [image_embedding_input(p) for p in img_file_paths]
-        async with self._holder.async_client() as client:
+        async with self._async_client() as client:
             result = await client.embed_images(inputs, **self._params(None))
         return _vectors(result, len(inputs))
 

@@ -24,16 +24,14 @@ from llama_index.core.base.llms.types import (
     LLMMetadata,
     MessageRole,
 )
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, field_validator
+from llama_index.core.bridge.pydantic import Field
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.types import Model, PydanticProgramMode
 from llama_index_instrumentation import get_dispatcher
 
-from ._clients import AsyncHttpClientField as _AsyncHttpClient
-from ._clients import ClientHolder, ClientOwner, SecretHeaders, check_endpoint, openai_route
-from ._clients import HttpClientField as _HttpClient
+from ._client import ClientSettings, openai_route
 from ._convert import resolve_tool_choice, to_wire_tools
 from ._profiles import ModelProfile, profile_for
 from ._request import ChatRequest, build_chat_request, json_schema_format
@@ -58,7 +56,7 @@ def _profile(model: str | None, endpoint: str | None) -> ModelProfile:
     return profile
 
 
-class AzureInference(ClientOwner, FunctionCallingLLM):
+class AzureInference(ClientSettings, FunctionCallingLLM):
     """Chat models behind the Azure AI Model Inference API, as a LlamaIndex LLM.
 
     Works with serverless and managed endpoints, Azure AI Foundry `/models`
@@ -94,12 +92,6 @@ class AzureInference(ClientOwner, FunctionCallingLLM):
         ValueError: No endpoint, or an endpoint URL that cannot be used.
     """
 
-    endpoint: str | None = Field(default=None, validate_default=True, description="Endpoint URL.")
-    credential: SecretStr | Any | None = Field(
-        default=None, exclude=True, repr=False, description="Key or token credential."
-    )
-    model: str | None = Field(default=None, description="Model or deployment name.")
-    api_version: str | None = Field(default=None, description="api-version override.")
     temperature: float | None = Field(default=None, description="Sampling temperature.")
     max_tokens: int | None = Field(default=None, description="Completion token limit.")
     top_p: float | None = Field(default=None, description="Nucleus sampling mass.")
@@ -110,32 +102,9 @@ class AzureInference(ClientOwner, FunctionCallingLLM):
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra model parameters (pass-through)."
     )
-    timeout: float | None = Field(default=60.0, description="Seconds per request.")
-    total_timeout: float | None = Field(
-        default=None, description="Seconds for a whole call, retries and streams included."
-    )
-    max_retries: int = Field(default=2, ge=0, description="Retries on transient errors.")
-    max_concurrency: int | None = Field(
-        default=None, description="Requests in flight per client (core default when None)."
-    )
-    default_headers: SecretHeaders = Field(default=None, repr=False, description="Extra headers.")
-    http_client: _HttpClient = Field(default=None, exclude=True, repr=False)
-    async_http_client: _AsyncHttpClient = Field(default=None, exclude=True, repr=False)
     context_window: int | None = Field(default=None, description="Overrides the table.")
     num_output: int | None = Field(default=None, description="Overrides the table.")
     is_function_calling_model: bool | None = Field(default=None, description="Overrides the table.")
-
-    _clients: ClientHolder | None = PrivateAttr(default=None)
-
-    @field_validator("credential", mode="before")
-    @classmethod
-    def _secret_key(cls, value: Any) -> Any:
-        return SecretStr(value) if isinstance(value, str) else value
-
-    @field_validator("endpoint", mode="after")
-    @classmethod
-    def _endpoint(cls, value: str | None) -> str:
-        return check_endpoint(value)
 
     @classmethod
     def class_name(cls) -> str:
@@ -203,24 +172,30 @@ class AzureInference(ClientOwner, FunctionCallingLLM):
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         req = self._request(messages, kwargs, False, "chat")
-        return from_wire_completion(self._holder.sync().complete(req.messages, **req.params))
+        with self._sync_client() as client:
+            return from_wire_completion(client.complete(req.messages, **req.params))
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         req = self._request(messages, kwargs, False, "achat")
-        async with self._holder.async_client() as client:
+        async with self._async_client() as client:
             completion = await client.complete(req.messages, **req.params)
         return from_wire_completion(completion)
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         # Built now so a bad argument raises at the call, not at the first chunk.
         req = self._request(messages, kwargs, True, "stream_chat")
-        client = self._holder.sync()
+        # Leased now: the generator keeps the client open even when this LLM
+        # is dropped, changed or closed before the stream ends.
+        lease = self._lease()
 
         def gen() -> Generator[ChatResponse, None, None]:
             state = StreamState()
-            with client.stream(req.messages, **req.params) as stream:
-                for chunk in stream:
-                    yield state.feed(chunk)
+            try:
+                with lease.client.stream(req.messages, **req.params) as stream:
+                    for chunk in stream:
+                        yield state.feed(chunk)
+            finally:
+                lease.release()
 
         return gen()
 
@@ -232,7 +207,7 @@ class AzureInference(ClientOwner, FunctionCallingLLM):
         async def gen() -> AsyncGenerator[ChatResponse, None]:
             state = StreamState()
             async with (
-                self._holder.async_client() as client,
+                self._async_client() as client,
                 client.stream(req.messages, **req.params) as stream,
             ):
                 async for chunk in stream:
