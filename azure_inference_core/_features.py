@@ -1,0 +1,24 @@
+"""The two "the model or the wire cannot take this" errors, raised before anything is sent.
+
+Both derive from ``AzureInferenceError`` (so ``except AzureInferenceError`` catches
+them) and from ``ValueError`` (a bad input, like the other argument errors).
+Both adapters re-export these same classes.
+"""
+
+from __future__ import annotations
+
+from ._errors import AzureInferenceError
+
+__all__ = ["UnsupportedContentError", "UnsupportedFeatureError"]
+
+
+class UnsupportedContentError(AzureInferenceError, ValueError):
+    """A message or content block has no representation on the inference wire
+    (a file or video block, a tool call without id, ...). The message says what
+    to send instead."""
+
+
+class UnsupportedFeatureError(AzureInferenceError, ValueError):
+    """The model is known not to support a feature the request uses (tools on
+    Phi-3, JSON mode on DeepSeek-R1, two images for Phi-3-vision, ...). The
+    message names the model, the feature and what to do."""
