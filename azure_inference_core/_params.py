@@ -8,6 +8,7 @@ Unpack[ChatParams]``), and what the adapters build for them. ``None`` means
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -70,15 +71,43 @@ CHAT_PARAMS: tuple[str, ...] = tuple(ChatParams.__annotations__)
 EMBED_PARAMS: tuple[str, ...] = tuple(EmbedParams.__annotations__)
 
 
+# Names people bring from other SDKs, and the name to use here.
+_RENAMES = {
+    "api_key": "credential",
+    "key": "credential",
+    "azure_endpoint": "endpoint",
+    "base_url": "endpoint",
+    "endpoint_url": "endpoint",
+    "deployment_name": "model",
+    "model_name": "model",
+    "azure_deployment": "model",
+    "stop_sequences": "stop",
+    "max_completion_tokens": "max_tokens",
+}
+
+
 def check_names(given: Iterable[str], valid: Iterable[str], where: str) -> None:
-    """Raise ``TypeError`` naming the unknown arguments and listing the valid ones."""
+    """Raise for any name in ``given`` that is not in ``valid``.
+
+    Raises:
+        TypeError: naming each unknown argument, a likely intended name, and
+            every valid name.
+    """
     valid_set = set(valid)
-    unknown = sorted(set(given) - valid_set)
-    if unknown:
-        raise TypeError(
-            f"{where} got unknown argument(s) {', '.join(unknown)}; valid: "
-            f"{', '.join(sorted(valid_set))}."
-        )
+    unknown = [name for name in given if name not in valid_set]
+    if not unknown:
+        return
+    parts = []
+    for name in unknown:
+        guess = _RENAMES.get(name)
+        if guess is None or guess not in valid_set:
+            close = difflib.get_close_matches(name, valid_set, n=1)
+            guess = close[0] if close else None
+        parts.append(f"{name!r} (did you mean {guess!r}?)" if guess else repr(name))
+    raise TypeError(
+        f"{where} got unknown argument(s) {', '.join(parts)}. "
+        f"Valid names: {', '.join(sorted(valid_set))}."
+    )
 
 
 def chat_params(params: Mapping[str, Any], where: str = "complete()") -> dict[str, Any]:
