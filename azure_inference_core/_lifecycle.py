@@ -16,11 +16,10 @@ mutate freely. This module gives them, without importing any framework:
 from __future__ import annotations
 
 import asyncio
-import difflib
 import ssl
 import threading
 import weakref
-from collections.abc import AsyncGenerator, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypedDict, TypeVar
 
@@ -29,6 +28,7 @@ from typing_extensions import Self
 
 from ._async_client import AsyncInferenceClient
 from ._client import InferenceClient
+from ._params import check_names
 
 __all__ = [
     "CONNECTION_FIELDS",
@@ -97,43 +97,6 @@ class CoreClientOptions(TypedDict, total=False):
     proxy: str | httpx.Proxy | None
     trust_env: bool
     verify: bool | str | ssl.SSLContext
-
-
-# Names people bring from other SDKs, and the name to use here.
-_RENAMES = {
-    "api_key": "credential",
-    "key": "credential",
-    "azure_endpoint": "endpoint",
-    "base_url": "endpoint",
-    "endpoint_url": "endpoint",
-    "deployment_name": "model",
-    "model_name": "model",
-    "azure_deployment": "model",
-}
-
-
-def check_names(given: Iterable[str], valid: Iterable[str], where: str) -> None:
-    """Raise for any name in ``given`` that is not in ``valid``.
-
-    Raises:
-        TypeError: naming each unknown argument, a likely intended name, and
-            every valid name.
-    """
-    valid_set = set(valid)
-    unknown = [name for name in given if name not in valid_set]
-    if not unknown:
-        return
-    parts = []
-    for name in unknown:
-        guess = _RENAMES.get(name)
-        if guess is None or guess not in valid_set:
-            close = difflib.get_close_matches(name, valid_set, n=1)
-            guess = close[0] if close else None
-        parts.append(f"{name!r} (did you mean {guess!r}?)" if guess else repr(name))
-    raise TypeError(
-        f"{where} got unknown argument(s) {', '.join(parts)}. "
-        f"Valid names: {', '.join(sorted(valid_set))}."
-    )
 
 
 def core_client_kwargs(settings: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,86 +1,23 @@
-"""Connection settings of both LlamaIndex classes, and their core clients.
+"""The adapter's connection settings: the core's, under the core's names.
 
-Both classes are pydantic models that users build freely (in `Settings`, in
-tests, per request), copy, pickle and change. The fields here are every core
-client option under the core's own name; the clients come from the core's
-`ClientLifecycle`: created on first use, rebuilt when a setting changes, kept
-open while a stream reads from them, and never shared by copies.
+Every core client option is a field of both LlamaIndex classes through
+`CoreClientSettings`, whose `ClientLifecycle` creates the core clients on
+first use, rebuilds them when a setting changes, keeps them open while a
+stream reads from them and never shares them between copies.
 """
 
 from __future__ import annotations
 
-import os
-import ssl
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
 from functools import lru_cache
-from types import TracebackType
-from typing import Annotated, Any, Literal
 
-import httpx
-from llama_index.core.bridge.pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    PrivateAttr,
-    SecretStr,
-    WithJsonSchema,
-    field_validator,
-    model_validator,
-)
-from typing_extensions import Self
+from azure_inference_core import EndpointFlavour, resolve_endpoint
+from azure_inference_core._settings import CoreClientSettings
 
-from azure_inference_core import (
-    SECRET_HEADERS,
-    AsyncInferenceClient,
-    EndpointFlavour,
-    InferenceClient,
-    resolve_endpoint,
-)
-from azure_inference_core._lifecycle import (
-    CONNECTION_FIELDS,
-    CORE_CLIENT_OPTIONS,
-    ClientLifecycle,
-    Lease,
-    check_names,
-)
-
-__all__ = ["ENV_ENDPOINT", "ClientSettings", "check_endpoint", "openai_route"]
-
-ENV_ENDPOINT = "AZURE_INFERENCE_ENDPOINT"
-_MASK = "***"
-
-# Injected httpx clients show as null in JSON schemas (a live client has none).
-_CLIENT_SCHEMA = WithJsonSchema({"type": "null", "description": "an injected httpx client"})
+__all__ = ["ClientSettings", "openai_route"]
 
 
-def _public_headers(headers: dict[str, str] | None) -> dict[str, str] | None:
-    """Default headers without gateway keys: a secret is never serialized (like the key)."""
-    if headers is None:
-        return None
-    return {k: v for k, v in headers.items() if k.lower() not in SECRET_HEADERS}
-
-
-def _verify_out(value: Any) -> Any:
-    # An SSLContext cannot be serialized; a loaded copy verifies with the system CAs.
-    return value if isinstance(value, (bool, str)) else True
-
-
-def check_endpoint(endpoint: str | None) -> str:
-    """The endpoint to use, from the argument or the environment, checked (no I/O).
-
-    Raises:
-        ValueError: No endpoint anywhere, or a URL the core rejects.
-    """
-    value = endpoint if endpoint is not None else os.environ.get(ENV_ENDPOINT)
-    if not value:
-        raise ValueError(
-            f"No endpoint: pass endpoint='https://<name>.<region>.models.ai.azure.com' "
-            f"(or a Foundry '.../models' URL) or set {ENV_ENDPOINT}."
-        )
-    resolve_endpoint(value)
-    return value
+class ClientSettings(CoreClientSettings):
+    """Endpoint, credential and core client options of both LlamaIndex classes."""
 
 
 @lru_cache(maxsize=64)
@@ -90,152 +27,3 @@ def openai_route(endpoint: str | None) -> bool:
         return False
     flavour = resolve_endpoint(endpoint).flavour
     return flavour in (EndpointFlavour.AZURE_OPENAI, EndpointFlavour.OPENAI_V1)
-
-
-_SETTINGS = (*CONNECTION_FIELDS, *(o.name for o in CORE_CLIENT_OPTIONS))
-
-
-class ClientSettings(BaseModel):
-    """Endpoint, credential, every core client option, and the lazy core clients.
-
-    Field defaults are the core's; see `azure_inference_core.InferenceClient`
-    for what each option does.
-    """
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    endpoint: str | None = Field(default=None, validate_default=True, description="Endpoint URL.")
-    credential: SecretStr | Any | None = Field(
-        default=None, exclude=True, repr=False, description="Key or token credential."
-    )
-    model: str | None = Field(default=None, description="Model or deployment name.")
-    api_version: str | None = Field(default=None, description="api-version override.")
-    extra_parameters: Literal["pass-through", "drop", "error"] | None = Field(
-        default=None, description="extra-parameters header mode for every request."
-    )
-    max_retries: int = Field(default=2, ge=0, description="Retries on transient errors.")
-    timeout: float | None = Field(default=60.0, description="Seconds per request.")
-    total_timeout: float | None = Field(
-        default=None, description="Seconds for a whole call, retries and streams included."
-    )
-    default_headers: Annotated[dict[str, str] | None, PlainSerializer(_public_headers)] = Field(
-        default=None, repr=False, description="Extra headers (keys in them never serialized)."
-    )
-    key_header: Literal["authorization", "api-key", "both"] | None = Field(
-        default=None, description="Where a key goes (default: from the endpoint)."
-    )
-    credential_scopes: list[str] | None = Field(
-        default=None, description="Entra ID scopes (default: from the endpoint)."
-    )
-    allow_insecure_http: bool = Field(
-        default=False, description="Send a key over http:// to a non-loopback host."
-    )
-    max_concurrency: int | None = Field(
-        default=None, description="Requests in flight per client (core default when None)."
-    )
-    proxy: Annotated[Any, WithJsonSchema({"type": ["string", "null"]})] = Field(
-        default=None, exclude=True, repr=False, description="Proxy URL or httpx.Proxy."
-    )
-    trust_env: bool = Field(default=True, description="Read proxy/CA settings from the env.")
-    verify: Annotated[
-        Any, PlainSerializer(_verify_out), WithJsonSchema({"type": ["boolean", "string"]})
-    ] = Field(default=True, description="TLS verification: bool, CA bundle path or SSLContext.")
-    http_client: Annotated[httpx.Client | None, _CLIENT_SCHEMA] = Field(
-        default=None, exclude=True, repr=False
-    )
-    async_http_client: Annotated[httpx.AsyncClient | None, _CLIENT_SCHEMA] = Field(
-        default=None, exclude=True, repr=False
-    )
-
-    _lifecycle: ClientLifecycle = PrivateAttr(default_factory=ClientLifecycle)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_names(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            valid = set(cls.model_fields)
-            valid.update(f.alias for f in cls.model_fields.values() if f.alias)
-            check_names(data, valid, f"{cls.__name__}()")
-        return data
-
-    @field_validator("credential", mode="before")
-    @classmethod
-    def _secret_key(cls, value: Any) -> Any:
-        return SecretStr(value) if isinstance(value, str) else value
-
-    @field_validator("endpoint", mode="after")
-    @classmethod
-    def _endpoint(cls, value: str | None) -> str:
-        return check_endpoint(value)
-
-    @field_validator("default_headers", mode="after")
-    @classmethod
-    def _no_masked_secret(cls, value: dict[str, str] | None) -> dict[str, str] | None:
-        for name, header in (value or {}).items():
-            if name.lower() in SECRET_HEADERS and header == _MASK:
-                raise ValueError(
-                    f"default_headers[{name!r}] is the masked value {_MASK!r} from a serialized "
-                    "object, not the secret; pass the real value again."
-                )
-        return value
-
-    @field_validator("verify", mode="after")
-    @classmethod
-    def _verify(cls, value: Any) -> Any:
-        if not isinstance(value, (bool, str, ssl.SSLContext)):
-            raise ValueError("verify must be True/False, a CA bundle path or an ssl.SSLContext.")
-        return value
-
-    # -- clients --------------------------------------------------------------
-
-    def _settings(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in _SETTINGS}
-
-    def _get_sync_client(self) -> InferenceClient:
-        """The current sync core client (built now if a setting changed)."""
-        return self._lifecycle.sync(self, self._settings(), self.http_client)
-
-    def _lease(self) -> Lease[InferenceClient]:
-        """The sync client, kept open until the lease is released (for streams)."""
-        return self._lifecycle.lease(self, self._settings(), self.http_client)
-
-    @contextmanager
-    def _sync_client(self) -> Iterator[InferenceClient]:
-        with self._lease() as client:
-            yield client
-
-    @asynccontextmanager
-    async def _async_client(self) -> AsyncIterator[AsyncInferenceClient]:
-        lease = await self._lifecycle.alease(self, self._settings(), self.async_http_client)
-        async with lease as client:
-            yield client
-
-    def close(self) -> None:
-        """Close the sync connection pool (idempotent; a live stream finishes first)."""
-        self._lifecycle.close(self)
-
-    async def aclose(self) -> None:
-        """Close both connection pools (idempotent; live streams finish first)."""
-        await self._lifecycle.aclose(self)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
