@@ -25,7 +25,7 @@ from ._errors import (
     StreamTimeoutError,
     UnsupportedParameterError,
 )
-from ._features import UnsupportedContentError, UnsupportedFeatureError
+from ._features import TruncatedAnswerError, UnsupportedContentError, UnsupportedFeatureError
 from ._messages import (
     AssistantMessage,
     AudioContentItem,
@@ -138,6 +138,7 @@ __all__ = [
     "ToolCallDelta",
     "ToolCallUpdate",
     "ToolMessage",
+    "TruncatedAnswerError",
     "UNKNOWN_MODEL",
     "UnsupportedContentError",
     "UnsupportedFeatureError",

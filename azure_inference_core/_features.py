@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ._errors import AzureInferenceError
 
-__all__ = ["UnsupportedContentError", "UnsupportedFeatureError"]
+__all__ = ["TruncatedAnswerError", "UnsupportedContentError", "UnsupportedFeatureError"]
 
 
 class UnsupportedContentError(AzureInferenceError, ValueError):
@@ -22,3 +22,17 @@ class UnsupportedFeatureError(AzureInferenceError, ValueError):
     """The model is known not to support a feature the request uses (tools on
     Phi-3, JSON mode on DeepSeek-R1, two images for Phi-3-vision, ...). The
     message names the model, the feature and what to do."""
+
+
+class TruncatedAnswerError(AzureInferenceError, ValueError):
+    """The answer was cut off by ``max_tokens`` (``finish_reason: length``) where a
+    partial answer cannot be used: a tool call's arguments or a structured-output
+    JSON document were still being written.
+
+    Attributes:
+        completion: the truncated ``ChatCompletion`` (None when not at hand).
+    """
+
+    def __init__(self, message: str, *, completion: object = None) -> None:
+        super().__init__(message, code="length")
+        self.completion = completion
