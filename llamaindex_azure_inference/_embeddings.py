@@ -11,7 +11,7 @@ from llama_index.core.bridge.pydantic import Field, model_validator
 from llama_index.core.embeddings.multi_modal_base import MultiModalEmbedding
 from llama_index.core.schema import ImageType
 
-from azure_inference_core import EmbeddingsResult
+from azure_inference_core import vectors_from
 
 from ._client import ClientSettings
 
@@ -50,21 +50,6 @@ def image_embedding_input(image: ImageType) -> dict[str, str]:
     if guess is None or not str(guess.mime).startswith("image/"):
         raise ValueError("cannot tell the image's type; pass a PNG, JPEG, GIF or WebP image")
     return {"image": f"data:{guess.mime};base64,{base64.b64encode(raw).decode('ascii')}"}
-
-
-def _vectors(result: EmbeddingsResult, expected: int) -> list[Embedding]:
-    items = sorted(result.data, key=lambda item: item.index)
-    if len(items) != expected:
-        raise ValueError(f"asked for {expected} embeddings, the service returned {len(items)}")
-    out: list[Embedding] = []
-    for item in items:
-        if isinstance(item.embedding, str):
-            raise ValueError(
-                "the service returned base64 embeddings; remove encoding_format from "
-                "additional_kwargs (LlamaIndex needs float vectors)"
-            )
-        out.append(list(item.embedding))
-    return out
 
 
 class AzureInferenceEmbedding(ClientSettings, MultiModalEmbedding):
@@ -128,12 +113,12 @@ class AzureInferenceEmbedding(ClientSettings, MultiModalEmbedding):
     def _embed(self, texts: list[str], input_type: str | None) -> list[Embedding]:
         with self._sync_client() as client:
             result = client.embed(texts, **self._params(input_type))
-        return _vectors(result, len(texts))
+        return vectors_from(result, len(texts))
 
     async def _aembed(self, texts: list[str], input_type: str | None) -> list[Embedding]:
         async with self._async_client() as client:
             result = await client.embed(texts, **self._params(input_type))
-        return _vectors(result, len(texts))
+        return vectors_from(result, len(texts))
 
     def _get_query_embedding(self, query: str) -> Embedding:
         return self._embed([query], self.query_input_type)[0]
@@ -157,13 +142,13 @@ class AzureInferenceEmbedding(ClientSettings, MultiModalEmbedding):
         inputs = [image_embedding_input(p) for p in img_file_paths]
         with self._sync_client() as client:
             result = client.embed_images(inputs, **self._params(None))
-        return _vectors(result, len(inputs))
+        return vectors_from(result, len(inputs))
 
     async def _aget_image_embeddings(self, img_file_paths: list[ImageType]) -> list[Embedding]:
         inputs = [image_embedding_input(p) for p in img_file_paths]
         async with self._async_client() as client:
             result = await client.embed_images(inputs, **self._params(None))
-        return _vectors(result, len(inputs))
+        return vectors_from(result, len(inputs))
 
     def _get_image_embedding(self, img_file_path: ImageType) -> Embedding:
         return self._get_image_embeddings([img_file_path])[0]

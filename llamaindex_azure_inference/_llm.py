@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator, Sequence
-from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -25,38 +24,32 @@ from llama_index.core.base.llms.types import (
     MessageRole,
 )
 from llama_index.core.bridge.pydantic import Field
+from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUTS
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
-from llama_index.core.types import Model, PydanticProgramMode
-from llama_index_instrumentation import get_dispatcher
+
+from azure_inference_core import ModelCapabilities, capabilities_for
 
 from ._client import ClientSettings, openai_route
-from ._convert import resolve_tool_choice, to_wire_tools
-from ._profiles import ModelProfile, profile_for
-from ._request import ChatRequest, build_chat_request, json_schema_format
-from ._responses import StreamState, from_wire_completion, tool_selections
+from ._request import ChatRequest, build_chat_request
+from ._responses import StreamState, force_single_tool_call, from_wire_completion, tool_selections
+from ._structured import StructuredOutput
+from ._tools import resolve_tool_choice, to_wire_tools
 
 if TYPE_CHECKING:
-    from llama_index.core.program.utils import FlexibleModel
-    from llama_index.core.prompts import PromptTemplate
     from llama_index.core.tools.types import BaseTool
 
 __all__ = ["AzureInference"]
 
-dispatcher = get_dispatcher(__name__)
-
 
 @lru_cache(maxsize=256)
-def _profile(model: str | None, endpoint: str | None) -> ModelProfile:
-    """`AzureInference.profile`, computed once per model and endpoint (read on every call)."""
-    profile = profile_for(model)
-    if not profile.stream_usage_opt_in and openai_route(endpoint):
-        profile = replace(profile, stream_usage_opt_in=True)
-    return profile
+def _capabilities(model: str | None, endpoint: str | None) -> tuple[ModelCapabilities, str]:
+    """The core table's row for the model (or the deployment in the endpoint URL), cached."""
+    return capabilities_for(model, endpoint)
 
 
-class AzureInference(ClientSettings, FunctionCallingLLM):
+class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
     """Chat models behind the Azure AI Model Inference API, as a LlamaIndex LLM.
 
     Works with serverless and managed endpoints, Azure AI Foundry `/models`
@@ -113,26 +106,23 @@ class AzureInference(ClientSettings, FunctionCallingLLM):
     # -- capabilities ---------------------------------------------------------
 
     @property
-    def profile(self) -> ModelProfile:
-        """The model table's entry for `model`.
-
-        Azure OpenAI routes serve only OpenAI models, which stream usage only
-        when asked, whatever the deployment is called.
-        """
-        return _profile(self.model, self.endpoint)
+    def capabilities(self) -> ModelCapabilities:
+        """The core capability table's row for `model` (no I/O)."""
+        return _capabilities(self.model, self.endpoint)[0]
 
     @property
     def metadata(self) -> LLMMetadata:
         """Model capabilities from the table and overrides; never any I/O."""
-        p = self.profile
+        caps = self.capabilities
         num_output = self.num_output
         if num_output is None:
-            num_output = self.max_tokens if self.max_tokens is not None else p.num_output
+            num_output = self.max_tokens if self.max_tokens is not None else caps.max_output
+        context_window = self.context_window
+        if context_window is None:
+            context_window = caps.context_window
         return LLMMetadata(
-            context_window=self.context_window
-            if self.context_window is not None
-            else p.context_window,
-            num_output=num_output,
+            context_window=DEFAULT_CONTEXT_WINDOW if context_window is None else context_window,
+            num_output=DEFAULT_NUM_OUTPUTS if num_output is None else num_output,
             is_chat_model=True,
             is_function_calling_model=self._function_calling,
             model_name=self.model or "unknown",
@@ -142,13 +132,14 @@ class AzureInference(ClientSettings, FunctionCallingLLM):
     def _function_calling(self) -> bool:
         if self.is_function_calling_model is not None:
             return self.is_function_calling_model
-        return self.profile.function_calling
+        return self.capabilities.tools
 
     # -- the shared request --------------------------------------------------------
 
     def _request(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], stream: bool, method: str
     ) -> ChatRequest:
+        caps, matched = _capabilities(self.model, self.endpoint)
         return build_chat_request(
             messages,
             kwargs,
@@ -162,8 +153,13 @@ class AzureInference(ClientSettings, FunctionCallingLLM):
                 "frequency_penalty": self.frequency_penalty,
                 "additional_kwargs": self.additional_kwargs,
             },
-            profile=self.profile,
-            function_calling=self._function_calling,
+            capabilities=caps,
+            model_name=matched or self.model or "unknown",
+            function_calling=self.is_function_calling_model,
+            # LlamaIndex promises usage on a stream's last response. Models known
+            # to put it there unasked get nothing extra; OpenAI routes serve
+            # only OpenAI models, which report it only when asked.
+            stream_usage=caps.known or openai_route(self.endpoint),
             stream=stream,
             method=method,
         )
@@ -245,8 +241,8 @@ class AzureInference(ClientSettings, FunctionCallingLLM):
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         """Stream the answer: one `ChatResponse` per chunk, each holding everything so far.
 
-        The last response carries usage, also for OpenAI-style models (which
-        are asked for it with `stream_options`). Arguments and errors as `chat`.
+        The last response carries usage: OpenAI-style models are asked for it
+        with `stream_options`; others send it unasked. Arguments and errors as `chat`.
         """
         return self._stream_chat(messages, **kwargs)
 
@@ -304,14 +300,17 @@ class AzureInference(ClientSettings, FunctionCallingLLM):
             user_msg: A last user message to add (the history is not modified).
             chat_history: The conversation so far.
             verbose: Unused; kept for LlamaIndex's signature.
-            allow_parallel_tool_calls: Sent as `parallel_tool_calls`.
+            allow_parallel_tool_calls: LlamaIndex's wish for several calls at once.
+                Not sent (the service's default applies, as with the official
+                SDKs); with False, only the first call of an answer is kept
+                (see `_validate_chat_with_tools_response`).
             tool_required: The model must call a tool (`tool_choice: "required"`).
             tool_choice: "auto" / "none" / "required", a tool name, or a wire dict.
             strict: Sent as each function's `strict` when not None.
             **kwargs: Passed on to `chat` (unknown ones raise there).
 
         Returns:
-            `messages`, `tools`, `tool_choice`, `parallel_tool_calls` and kwargs.
+            `messages`, `tools`, `tool_choice` (when asked) and kwargs.
         """
         messages = list(chat_history or [])
         if isinstance(user_msg, str):
@@ -323,9 +322,22 @@ class AzureInference(ClientSettings, FunctionCallingLLM):
         if wire_tools:
             names = [t["function"]["name"] for t in wire_tools]
             out["tools"] = wire_tools
-            out["tool_choice"] = resolve_tool_choice(tool_choice, tool_required, names)
-            out["parallel_tool_calls"] = allow_parallel_tool_calls
+            choice = resolve_tool_choice(tool_choice, tool_required, names)
+            if choice is not None:
+                out["tool_choice"] = choice
         return out
+
+    def _validate_chat_with_tools_response(
+        self,
+        response: ChatResponse,
+        tools: Sequence[BaseTool],
+        allow_parallel_tool_calls: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponse:
+        """Keep only the first tool call when the caller allows no parallel calls."""
+        if not allow_parallel_tool_calls:
+            force_single_tool_call(response)
+        return response
 
     def get_tool_calls_from_response(
         self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
@@ -333,132 +345,20 @@ class AzureInference(ClientSettings, FunctionCallingLLM):
         """The tool calls of a response, however its message was stored.
 
         Reads `ToolCallBlock`s (fresh, streamed, or restored from memory or JSON)
-        and legacy `additional_kwargs["tool_calls"]`; partial or invalid JSON
-        arguments are tolerated (see `parse_arguments`).
+        and legacy `additional_kwargs["tool_calls"]`; invalid JSON arguments
+        give `{}` (see `parse_arguments`).
 
         Raises:
+            TruncatedAnswerError: The answer was cut off by `max_tokens` while a
+                call's arguments were being written: the agent run stops with
+                this error instead of running the tool with partial arguments.
             ValueError: No tool call and `error_on_no_tool_call` is true.
         """
         # A streamed response without a finish reason is still growing.
-        final = response.delta is None or "finish_reason" in response.additional_kwargs
-        selections = tool_selections(response.message, final=final)
+        finish_reason = response.additional_kwargs.get("finish_reason")
+        final = response.delta is None or finish_reason is not None
+        selections = tool_selections(response.message, final=final, finish_reason=finish_reason)
         if not selections and error_on_no_tool_call:
             text = (response.message.content or "")[:200]
             raise ValueError(f"Expected at least one tool call, but the model answered: {text!r}")
         return selections
-
-    # -- structured output ------------------------------------------------------------
-
-    def _json_schema_route(self) -> bool:
-        return (
-            self.pydantic_program_mode == PydanticProgramMode.DEFAULT and self.profile.json_schema
-        )
-
-    def _schema_kwargs(
-        self, output_cls: type[Model], llm_kwargs: dict[str, Any] | None
-    ) -> dict[str, Any]:
-        kwargs = dict(llm_kwargs or {})
-        kwargs.pop("tool_choice", None)
-        kwargs["response_format"] = json_schema_format(output_cls)
-        return kwargs
-
-    def _messages_for(
-        self, prompt: PromptTemplate, prompt_args: dict[str, Any]
-    ) -> list[ChatMessage]:
-        return self._extend_messages(prompt.format_messages(llm=self, **prompt_args))
-
-    @dispatcher.span
-    def structured_predict(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Model:
-        """Predict an `output_cls` instance.
-
-        Models known to take `response_format: json_schema` (gpt-4o family,
-        Mistral-Large...) get the schema directly; others go through LlamaIndex's
-        default program (forced function calling, or prompting for JSON on
-        models without tools). `pydantic_program_mode` other than DEFAULT is
-        honoured as LlamaIndex defines it.
-        """
-        if not self._json_schema_route():
-            result: Model = super().structured_predict(
-                output_cls, prompt, llm_kwargs, **prompt_args
-            )
-            return result
-        response = self.chat(
-            self._messages_for(prompt, prompt_args), **self._schema_kwargs(output_cls, llm_kwargs)
-        )
-        return output_cls.model_validate_json(response.message.content or "")
-
-    @dispatcher.span
-    async def astructured_predict(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Model:
-        """Async `structured_predict`."""
-        if not self._json_schema_route():
-            aresult: Model = await super().astructured_predict(
-                output_cls, prompt, llm_kwargs, **prompt_args
-            )
-            return aresult
-        response = await self.achat(
-            self._messages_for(prompt, prompt_args), **self._schema_kwargs(output_cls, llm_kwargs)
-        )
-        return output_cls.model_validate_json(response.message.content or "")
-
-    def _structured_stream_call(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Generator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None, None]:
-        if not self._json_schema_route():
-            yield from super()._structured_stream_call(
-                output_cls, prompt, llm_kwargs, **prompt_args
-            )
-            return
-        from llama_index.core.program.streaming_utils import (
-            process_streaming_content_incremental,
-        )
-
-        current: Model | FlexibleModel | None = None
-        for response in self.stream_chat(
-            self._messages_for(prompt, prompt_args), **self._schema_kwargs(output_cls, llm_kwargs)
-        ):
-            current = process_streaming_content_incremental(response, output_cls, current)
-            yield current
-
-    async def _structured_astream_call(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> AsyncGenerator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None]:
-        if not self._json_schema_route():
-            return await super()._structured_astream_call(
-                output_cls, prompt, llm_kwargs, **prompt_args
-            )
-        from llama_index.core.program.streaming_utils import (
-            process_streaming_content_incremental,
-        )
-
-        messages = self._messages_for(prompt, prompt_args)
-        kwargs = self._schema_kwargs(output_cls, llm_kwargs)
-
-        async def gen() -> AsyncGenerator[
-            Model | list[Model] | FlexibleModel | list[FlexibleModel], None
-        ]:
-            current: Model | FlexibleModel | None = None
-            async for response in await self.astream_chat(messages, **kwargs):
-                current = process_streaming_content_incremental(response, output_cls, current)
-                yield current
-
-        return gen()
