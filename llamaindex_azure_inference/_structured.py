@@ -27,6 +27,7 @@ from azure_inference_core import ModelCapabilities, TruncatedAnswerError
 
 if TYPE_CHECKING:
     from llama_index.core.llms.llm import LLM
+    from llama_index.core.program.function_program import FunctionCallingProgram
     from llama_index.core.program.utils import FlexibleModel
     from llama_index.core.prompts import PromptTemplate
 
@@ -84,6 +85,32 @@ class StructuredOutput(_Base):
         return (
             self.pydantic_program_mode == PydanticProgramMode.DEFAULT
             and self.capabilities.json_schema
+        )
+
+    def _forced_program(
+        self, output_cls: type[Model], prompt: PromptTemplate
+    ) -> FunctionCallingProgram[Model] | None:
+        """LlamaIndex's function-calling program, forced to call the output tool.
+
+        Its streaming path passes neither `tool_required` nor a `tool_choice`,
+        so a model free to answer in text (Mistral, Cohere) did, and every
+        field came back None. The tool is named, as its non-streaming path
+        requires a call.
+        """
+        if self.pydantic_program_mode != PydanticProgramMode.DEFAULT:
+            return None
+        if not self.metadata.is_function_calling_model:
+            return None
+        from llama_index.core.program.function_program import (
+            FunctionCallingProgram,
+            get_function_tool,
+        )
+
+        return FunctionCallingProgram.from_defaults(
+            output_cls=output_cls,
+            prompt=prompt,
+            llm=self,
+            tool_choice=get_function_tool(output_cls).metadata.name,
         )
 
     def _schema_kwargs(
@@ -166,6 +193,10 @@ class StructuredOutput(_Base):
         **prompt_args: Any,
     ) -> Generator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None, None]:
         if not self._json_schema_route():
+            forced = self._forced_program(output_cls, prompt)
+            if forced is not None:
+                yield from forced.stream_call(llm_kwargs=llm_kwargs, **prompt_args)
+                return
             yield from super()._structured_stream_call(
                 output_cls, prompt, llm_kwargs, **prompt_args
             )
@@ -190,6 +221,9 @@ class StructuredOutput(_Base):
         **prompt_args: Any,
     ) -> AsyncGenerator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None]:
         if not self._json_schema_route():
+            forced = self._forced_program(output_cls, prompt)
+            if forced is not None:
+                return await forced.astream_call(llm_kwargs=llm_kwargs, **prompt_args)
             return await super()._structured_astream_call(
                 output_cls, prompt, llm_kwargs, **prompt_args
             )
