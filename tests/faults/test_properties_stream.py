@@ -98,7 +98,7 @@ def stream_chunks(body: dict[str, Any], shape: str, usage: str, cuts: list[int])
             "type": "function",
             "function": {"name": call["function"]["name"]},
         }
-        rest = [{"function": {"arguments": p}} for p in _pieces(args, cuts)]
+        rest: list[dict[str, Any]] = [{"function": {"arguments": p}} for p in _pieces(args, cuts)]
         if shape in ("indexed", "interleaved"):
             first["index"] = index
             for r in rest:
