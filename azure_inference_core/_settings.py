@@ -198,6 +198,22 @@ class CoreClientSettings(BaseModel):
         async with lease as client:
             yield client
 
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickle the settings; the clients are rebuilt on first use after loading.
+
+        Raises:
+            TypeError: an ``http_client`` / ``async_http_client`` is set: it cannot be
+                pickled, and dropping it would silently change the transport.
+        """
+        if self.http_client is not None or self.async_http_client is not None:
+            raise TypeError(
+                f"A {type(self).__name__} with http_client / async_http_client cannot be "
+                "pickled (httpx clients hold sockets and locks). Pickle one without them "
+                "and set the client again after loading."
+            )
+        state: dict[Any, Any] = super().__getstate__()
+        return state
+
     def close(self) -> None:
         """Close the sync connection pool (idempotent; a live stream finishes first)."""
         self._lifecycle.close(self)

@@ -235,3 +235,13 @@ def test_credential_scopes_are_honoured(emu: Emulator) -> None:
     )
     embed.get_text_embedding("a")
     assert cred.scopes == [tuple(scopes)]
+
+
+def test_pickling_with_an_http_client_fails_clearly(
+    recorder: tuple[_Recorder, httpx.Client],
+) -> None:
+    llm = AzureInference(
+        endpoint="https://unit.eastus2.models.ai.azure.com", credential=KEY, http_client=recorder[1]
+    )
+    with pytest.raises(TypeError, match="http_client"):
+        pickle.dumps(llm)
