@@ -265,8 +265,7 @@ class BaseClient:
             parallel_tool_calls=parallel_tool_calls,
             model_extras=model_extras,
         )
-        if needs_pass_through(body, self._config.flavour):
-            has_extras = True  # a field of the OpenAI routes only (see _policy)
+        has_extras = needs_pass_through(body, self._config.flavour, model_extras)  # _policy
         return self._call(
             self._chat_url,
             body,

@@ -31,11 +31,27 @@ OPENAI_FLAVOURS = frozenset({EndpointFlavour.AZURE_OPENAI, EndpointFlavour.OPENA
 OPENAI_ONLY_FIELDS = frozenset({"parallel_tool_calls", "stream_options"})
 
 
-def needs_pass_through(body: Mapping[str, Any], flavour: EndpointFlavour) -> bool:
-    """True when ``body`` holds a field this route only accepts under ``pass-through``."""
+def needs_pass_through(
+    body: Mapping[str, Any],
+    flavour: EndpointFlavour,
+    extras: Mapping[str, Any] | None = None,
+) -> bool:
+    """True when the request needs ``extra-parameters: pass-through``.
+
+    Args:
+        body: the request body.
+        flavour: the endpoint flavour.
+        extras: the caller's ``model_extras`` (merged into ``body``).
+
+    Returns:
+        True when ``body`` holds a field this route does not define: any model
+        extra, or an OpenAI-only field off the OpenAI routes. On the OpenAI routes
+        ``stream_options`` and ``parallel_tool_calls`` are fields of their own.
+    """
+    names = set(extras or ())
     if flavour in OPENAI_FLAVOURS:
-        return False
-    return any(name in body for name in OPENAI_ONLY_FIELDS)
+        return bool(names - OPENAI_ONLY_FIELDS)
+    return bool(names) or any(name in body for name in OPENAI_ONLY_FIELDS)
 
 
 def stream_usage_options(

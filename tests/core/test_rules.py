@@ -254,6 +254,10 @@ def test_pass_through_only_for_openai_only_fields_off_the_openai_routes() -> Non
     assert not needs_pass_through(body, EndpointFlavour.AZURE_OPENAI)
     assert not needs_pass_through(body, EndpointFlavour.OPENAI_V1)
     assert not needs_pass_through({"messages": [], "tools": []}, EndpointFlavour.SERVERLESS)
+    usage = {"stream_options": {"include_usage": True}}
+    assert not needs_pass_through(usage, EndpointFlavour.AZURE_OPENAI, usage)
+    assert needs_pass_through(usage, EndpointFlavour.SERVERLESS, usage)
+    assert needs_pass_through({"n": 2}, EndpointFlavour.AZURE_OPENAI, {"n": 2})
 
 
 @pytest.mark.parametrize(
