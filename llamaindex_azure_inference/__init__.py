@@ -20,7 +20,9 @@ an answer cut off by `max_tokens` where a partial one cannot be used (a tool
 call, structured output) raises `TruncatedAnswerError`.
 """
 
-from azure_inference_core import (
+from azure_inference_core import ModelCapabilities, capabilities_for
+
+from ._errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
@@ -29,7 +31,6 @@ from azure_inference_core import (
     BadRequestError,
     ConfigurationError,
     ContentFilterError,
-    ModelCapabilities,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -40,11 +41,9 @@ from azure_inference_core import (
     UnsupportedContentError,
     UnsupportedFeatureError,
     UnsupportedParameterError,
-    capabilities_for,
 )
-
-from ._embeddings import AzureInferenceEmbedding
-from ._llm import AzureInference
+from .embeddings import AzureInferenceEmbedding
+from .llms import AzureInference
 
 #: Former name of the core's capability row (kept so existing imports work).
 ModelProfile = ModelCapabilities
