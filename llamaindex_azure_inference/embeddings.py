@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Any, Literal
 
 import filetype  # type: ignore[import-untyped]
 from llama_index.core.base.embeddings.base import Embedding
@@ -68,6 +68,8 @@ class AzureInferenceEmbedding(ClientSettings, MultiModalEmbedding):
             default_headers, http_client,
             async_http_client: As for `AzureInference`.
         dimensions: Vector length, for models that support several.
+        encoding_format: "base64" ships vectors packed (smaller responses);
+            they are decoded to floats either way. None: not sent.
         query_input_type, document_input_type: `input_type` sent with queries
             and documents. Default: "query" / "document" for Cohere embed
             models, not sent otherwise. None: never sent.
@@ -78,6 +80,7 @@ class AzureInferenceEmbedding(ClientSettings, MultiModalEmbedding):
     """
 
     dimensions: int | None = Field(default=None, gt=0)
+    encoding_format: Literal["float", "base64"] | None = None
     query_input_type: str | None = None
     document_input_type: str | None = None
     additional_kwargs: dict[str, Any] = Field(default_factory=dict)
@@ -104,6 +107,8 @@ class AzureInferenceEmbedding(ClientSettings, MultiModalEmbedding):
         params: dict[str, Any] = {}
         if self.dimensions is not None:
             params["dimensions"] = self.dimensions
+        if self.encoding_format is not None:
+            params["encoding_format"] = self.encoding_format
         if input_type is not None:
             params["input_type"] = input_type
         if self.additional_kwargs:

@@ -27,6 +27,7 @@ from azure_inference_emulator import Emulator
 from llamaindex_azure_inference import (
     AuthenticationError,
     AzureInference,
+    AzureInferenceEmbedding,
     AzureInferenceError,
     ConfigurationError,
     TruncatedAnswerError,
@@ -336,3 +337,19 @@ def test_default_credential_failure_is_the_package_error(
         llm.chat(MSGS)
     assert isinstance(err.value.__cause__, error)
     llm.close()
+
+
+# -- embeddings ----------------------------------------------------------------------------
+
+
+def test_base64_embeddings_are_decoded_not_refused_with_advice(emu: Emulator) -> None:
+    def embed(**kwargs: Any) -> list[float]:
+        model = AzureInferenceEmbedding(
+            endpoint=emu.foundry_endpoint, credential=KEY, model="text-embedding-3-small", **kwargs
+        )
+        return model.get_text_embedding("same text")
+
+    plain = embed()
+    packed = embed(encoding_format="base64")
+    assert emu.requests[-1].body["encoding_format"] == "base64"
+    assert packed == pytest.approx(plain, abs=1e-6)
