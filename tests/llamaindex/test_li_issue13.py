@@ -8,6 +8,7 @@ import types
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import httpx
 import pytest
 from _li_support import KEY
 from llama_index.core.agent.workflow import FunctionAgent
@@ -337,6 +338,55 @@ def test_default_credential_failure_is_the_package_error(
         llm.chat(MSGS)
     assert isinstance(err.value.__cause__, error)
     llm.close()
+
+
+def mul(a: int, b: int) -> int:
+    """Multiply two integers."""
+    return a * b
+
+
+def test_no_parallel_calls_keeps_the_first_call_only() -> None:
+    two_calls = {
+        "id": "x",
+        "model": "m",
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "tool_calls",
+                "message": {
+                    "tool_calls": [
+                        {
+                            "id": "c1",
+                            "type": "function",
+                            "function": {"name": "add", "arguments": '{"a": 1, "b": 2}'},
+                        },
+                        {
+                            "id": "c2",
+                            "type": "function",
+                            "function": {"name": "mul", "arguments": '{"a": 3, "b": 4}'},
+                        },
+                    ]
+                },
+            }
+        ],
+    }
+    rec = lambda request: httpx.Response(200, json=two_calls)  # noqa: E731
+    with httpx.Client(transport=httpx.MockTransport(rec)) as http:
+        llm = AzureInference(
+            endpoint="https://unit.eastus2.models.ai.azure.com", credential=KEY, http_client=http
+        )
+        single = llm.chat_with_tools(
+            [FunctionTool.from_defaults(fn=add), FunctionTool.from_defaults(fn=mul)],
+            user_msg="go",
+            allow_parallel_tool_calls=False,
+        )
+        both = llm.chat_with_tools(
+            [FunctionTool.from_defaults(fn=add), FunctionTool.from_defaults(fn=mul)],
+            user_msg="go",
+            allow_parallel_tool_calls=True,
+        )
+    assert [c.tool_name for c in llm.get_tool_calls_from_response(single)] == ["add"]
+    assert [c.tool_name for c in llm.get_tool_calls_from_response(both)] == ["add", "mul"]
 
 
 # -- embeddings ----------------------------------------------------------------------------

@@ -358,40 +358,6 @@ def test_parallel_tool_calls_given_per_call_is_sent(make: Any, recorder: Recorde
     assert recorder.headers[-1]["extra-parameters"] == "pass-through"
 
 
-def test_no_parallel_calls_keeps_the_first_call_only() -> None:
-    two_calls = {
-        "id": "x",
-        "model": "m",
-        "choices": [
-            {
-                "index": 0,
-                "finish_reason": "tool_calls",
-                "message": {
-                    "tool_calls": [
-                        {
-                            "id": "c1",
-                            "type": "function",
-                            "function": {"name": "add", "arguments": '{"a": 1, "b": 2}'},
-                        },
-                        {
-                            "id": "c2",
-                            "type": "function",
-                            "function": {"name": "mul", "arguments": '{"a": 3, "b": 4}'},
-                        },
-                    ]
-                },
-            }
-        ],
-    }
-    rec = Recorder(two_calls)
-    with httpx.Client(transport=httpx.MockTransport(rec)) as http:
-        llm = AzureInference(endpoint=ENDPOINT, credential=SECRET, http_client=http)
-        single = llm.chat_with_tools(TOOLS, user_msg="go", allow_parallel_tool_calls=False)
-        both = llm.chat_with_tools(TOOLS, user_msg="go", allow_parallel_tool_calls=True)
-    assert [c.tool_name for c in llm.get_tool_calls_from_response(single)] == ["add"]
-    assert [c.tool_name for c in llm.get_tool_calls_from_response(both)] == ["add", "mul"]
-
-
 def test_strict_is_sent_per_function(make: Any, recorder: Recorder) -> None:
     make().chat_with_tools(TOOLS, user_msg="go", strict=True)
     assert all(t["function"]["strict"] is True for t in recorder.bodies[-1]["tools"])
