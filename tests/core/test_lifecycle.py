@@ -255,3 +255,37 @@ def test_a_loop_off_the_main_thread_gets_a_client_for_one_lease() -> None:
     assert len(seen) == 2
     assert seen[0] is not seen[1]
     assert all(closed(c) for c in seen)
+
+
+# -- the pydantic base of the adapter classes -----------------------------------------
+
+
+def test_settings_base_has_every_core_option_with_the_core_default() -> None:
+    from azure_inference_core._settings import CoreClientSettings
+
+    fields = CoreClientSettings.model_fields
+    for option in CORE_CLIENT_OPTIONS:
+        assert option.name in fields, option.name
+        assert fields[option.name].default == option.default, option.name
+
+
+def test_settings_base_checks_names_secrets_and_builds_lazily() -> None:
+    from azure_inference_core._settings import CoreClientSettings
+
+    with pytest.raises(TypeError, match=r"'max_retry' \(did you mean 'max_retries'\?\)"):
+        CoreClientSettings(endpoint=ENDPOINT, max_retry=1)
+    settings = CoreClientSettings(
+        endpoint=ENDPOINT, credential="k", default_headers={"api-key": "gw", "x-a": "1"}
+    )
+    dumped = settings.model_dump()
+    assert dumped["default_headers"] == {"x-a": "1"}
+    assert "credential" not in dumped
+    assert "gw" not in repr(settings)
+    with pytest.raises(ValueError, match="masked value"):
+        CoreClientSettings(endpoint=ENDPOINT, default_headers={"Authorization": "***"})
+    assert settings._lifecycle._slots == {}
+    client = settings._get_sync_client()
+    settings.max_retries = 0
+    assert settings._get_sync_client() is not client
+    assert closed(client)
+    settings.close()
