@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import filetype  # type: ignore[import-untyped]
 from llama_index.core.base.embeddings.base import Embedding
-from llama_index.core.bridge.pydantic import Field, model_validator
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, model_validator
 from llama_index.core.embeddings.multi_modal_base import MultiModalEmbedding
 from llama_index.core.schema import ImageType
 
@@ -20,6 +20,7 @@ __all__ = ["AzureInferenceEmbedding", "image_embedding_input"]
 # Models that tell queries from documents (Cohere embed v3 and later). Others
 # reject `input_type` with a 422, so it is left out unless the user sets it.
 _INPUT_TYPE_PREFIXES = ("cohere-embed", "embed-v-4", "embed-english", "embed-multilingual")
+_INPUT_TYPE_FIELDS = {"query_input_type": "query", "document_input_type": "document"}
 
 
 def image_embedding_input(image: ImageType) -> dict[str, str]:
@@ -85,17 +86,32 @@ class AzureInferenceEmbedding(ClientSettings, MultiModalEmbedding):
     document_input_type: str | None = None
     additional_kwargs: dict[str, Any] = Field(default_factory=dict)
 
+    # Input types not given by the user, as derived from `model` at construction.
+    _derived: dict[str, str | None] = PrivateAttr(default_factory=dict)
+
     @model_validator(mode="after")
     def _defaults_from_model(self) -> AzureInferenceEmbedding:
         given = self.model_fields_set
         if self.model and "model_name" not in given:
             self.model_name = self.model
-        takes_input_type = (self.model or "").lower().startswith(_INPUT_TYPE_PREFIXES)
-        if takes_input_type and "query_input_type" not in given:
-            self.query_input_type = "query"
-        if takes_input_type and "document_input_type" not in given:
-            self.document_input_type = "document"
+        for name in _INPUT_TYPE_FIELDS:
+            if name not in given:
+                value = self._default_input_type(name)
+                setattr(self, name, value)
+                self._derived[name] = value
         return self
+
+    def _default_input_type(self, name: str) -> str | None:
+        if (self.model or "").lower().startswith(_INPUT_TYPE_PREFIXES):
+            return _INPUT_TYPE_FIELDS[name]
+        return None
+
+    def _input_type(self, name: str) -> str | None:
+        """The field's value; a default derived from `model` follows later model changes."""
+        value: str | None = getattr(self, name)
+        if name in self._derived and value == self._derived[name]:
+            return self._default_input_type(name)
+        return value
 
     @classmethod
     def class_name(cls) -> str:
@@ -126,22 +142,22 @@ class AzureInferenceEmbedding(ClientSettings, MultiModalEmbedding):
         return vectors_from(result, len(texts))
 
     def _get_query_embedding(self, query: str) -> Embedding:
-        return self._embed([query], self.query_input_type)[0]
+        return self._embed([query], self._input_type("query_input_type"))[0]
 
     async def _aget_query_embedding(self, query: str) -> Embedding:
-        return (await self._aembed([query], self.query_input_type))[0]
+        return (await self._aembed([query], self._input_type("query_input_type")))[0]
 
     def _get_text_embedding(self, text: str) -> Embedding:
-        return self._embed([text], self.document_input_type)[0]
+        return self._embed([text], self._input_type("document_input_type"))[0]
 
     async def _aget_text_embedding(self, text: str) -> Embedding:
-        return (await self._aembed([text], self.document_input_type))[0]
+        return (await self._aembed([text], self._input_type("document_input_type")))[0]
 
     def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        return self._embed(texts, self.document_input_type)
+        return self._embed(texts, self._input_type("document_input_type"))
 
     async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        return await self._aembed(texts, self.document_input_type)
+        return await self._aembed(texts, self._input_type("document_input_type"))
 
     def _get_image_embeddings(self, img_file_paths: list[ImageType]) -> list[Embedding]:
         inputs = [image_embedding_input(p) for p in img_file_paths]

@@ -102,13 +102,15 @@ def test_embedding_model_change_after_a_call_is_used(emu: Emulator) -> None:
         endpoint=emu.foundry_endpoint, credential=KEY, model="Cohere-embed-v3-english"
     )
     embed.get_text_embedding("a")
-    embed.model = "Cohere-embed-v3-multilingual"
+    embed.model = "text-embedding-3-small"  # takes no input_type
     embed.get_text_embedding("b")
     bodies = [r.body for r in emu.requests if r.path.endswith("/embeddings")][-2:]
-    assert [b["model"] for b in bodies] == [
-        "Cohere-embed-v3-english",
-        "Cohere-embed-v3-multilingual",
-    ]
+    assert [b["model"] for b in bodies] == ["Cohere-embed-v3-english", "text-embedding-3-small"]
+    assert [b.get("input_type") for b in bodies] == ["document", None]
+    embed.document_input_type = "query"  # set by the user: kept
+    embed.model = "Cohere-embed-v3-english"
+    embed.get_text_embedding("c")
+    assert emu.requests[-1].body["input_type"] == "query"
 
 
 # -- copies and serialization --------------------------------------------------------------
