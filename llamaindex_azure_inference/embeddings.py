@@ -66,8 +66,9 @@ class AzureInferenceEmbedding(ClientSettings, MultiModalEmbedding):
         model: Model or deployment name (body `model`); also the `model_name`
             unless that is given.
         api_version, timeout, total_timeout, max_retries, max_concurrency,
-            default_headers, http_client,
-            async_http_client: As for `AzureInference`.
+            default_headers, extra_parameters, key_header, credential_scopes,
+            allow_insecure_http, proxy, trust_env, verify, http_client,
+            async_http_client: As for `AzureInference` (the core's options).
         dimensions: Vector length, for models that support several.
         encoding_format: "base64" ships vectors packed (smaller responses);
             they are decoded to floats either way. None: not sent.
@@ -77,6 +78,7 @@ class AzureInferenceEmbedding(ClientSettings, MultiModalEmbedding):
         additional_kwargs: Model-specific parameters (pass-through).
 
     Raises:
+        TypeError: An unknown argument (the message lists the valid names).
         ValueError: No endpoint, or an endpoint URL that cannot be used.
     """
 

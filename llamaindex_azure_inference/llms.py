@@ -76,12 +76,20 @@ class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
         max_concurrency: Requests and open streams in flight at once on the
             pool the core creates (not with `http_client`).
         max_retries: Retries on 408/429/5xx and connection errors.
-        default_headers: Headers sent with every request.
+        default_headers: Headers sent with every request (secret ones are
+            never serialized).
+        extra_parameters, key_header, credential_scopes, allow_insecure_http,
+            proxy, trust_env, verify: The core client's options, same names
+            and defaults (see `azure_inference_core.InferenceClient`).
         http_client, async_http_client: httpx clients to use (never closed by us).
         context_window, num_output, is_function_calling_model: Override the
             model table's answers.
 
+    Changing any connection setting after a call (`llm.model = ...`,
+    `model_copy(update=...)`) takes effect on the next call.
+
     Raises:
+        TypeError: An unknown argument (the message lists the valid names).
         ValueError: No endpoint, or an endpoint URL that cannot be used.
     """
 
