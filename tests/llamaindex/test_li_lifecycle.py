@@ -247,3 +247,21 @@ def test_pickling_with_an_http_client_fails_clearly(
     )
     with pytest.raises(TypeError, match="http_client"):
         pickle.dumps(llm)
+
+
+def test_calls_from_threads_survive_concurrent_setting_changes(emu: Emulator) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    llm = AzureInference(endpoint=emu.foundry_endpoint, credential=KEY, model="Mistral-Large")
+
+    def call(i: int) -> str:
+        if i % 5 == 0:  # another thread's change retires the client under live calls
+            llm.model = "gpt-4o" if llm.model == "Mistral-Large" else "Mistral-Large"
+        if i % 2:
+            return "".join(r.delta or "" for r in llm.stream_chat(MSGS))
+        return llm.chat(MSGS).message.content or ""
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(call, range(40)))
+    assert all(answers)
+    llm.close()
