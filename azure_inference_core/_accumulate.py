@@ -7,6 +7,10 @@ fragment with the slot it belongs to), so an adapter turns updates into its
 framework's chunks and never joins anything itself. ``result()`` is the same
 ``ChatCompletion`` a non-streamed call returns.
 
+The update objects are plain slotted dataclasses (not frozen: building a frozen
+one costs three times as much, and one is built per chunk); treat them as
+read-only.
+
 Placement: deltas are joined per choice index; tool-call fragments per
 tool-call index. A fragment without ``index`` (Mistral sends a whole call that
 way; other models send later fragments that way) is placed by its ``id`` (a
@@ -33,7 +37,7 @@ from ._wire import (
 __all__ = ["ChoiceUpdate", "ChunkUpdate", "StreamAccumulator", "ToolCallUpdate"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ToolCallUpdate:
     """One tool-call fragment, placed.
 
@@ -52,7 +56,7 @@ class ToolCallUpdate:
     opened: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ChoiceUpdate:
     """What one chunk added to one choice (None / empty: nothing of that kind)."""
 
@@ -65,7 +69,7 @@ class ChoiceUpdate:
     logprobs: Any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ChunkUpdate:
     """What one chunk added: per-choice updates and, when it carried it, usage."""
 

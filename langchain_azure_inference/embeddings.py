@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
 from pydantic import AliasChoices, ConfigDict, Field, model_validator
@@ -58,6 +58,9 @@ class AzureInferenceEmbeddings(ClientSettings, Embeddings):
     """Model or deployment name (body ``model``)."""
     dimensions: int | None = None
     """Vector length, for models that support choosing it."""
+    encoding_format: Literal["float", "base64"] | None = None
+    """How the service sends vectors (``base64`` is smaller on the wire); either way
+    they come back as lists of floats. None: the service's default (floats)."""
     batch_size: int = Field(default=96, gt=0)
     """Most texts per request (Cohere accepts 96)."""
     input_type_documents: str | None = Field(
@@ -73,17 +76,21 @@ class AzureInferenceEmbeddings(ClientSettings, Embeddings):
 
     @model_validator(mode="after")
     def _check_model_kwargs(self) -> Self:
-        clash = sorted(set(self.model_kwargs) & {"input", "model", "dimensions", "input_type"})
+        clash = sorted(
+            set(self.model_kwargs)
+            & {"input", "model", "dimensions", "encoding_format", "input_type"}
+        )
         if clash:
             raise ValueError(
                 f"model_kwargs has {', '.join(clash)}: use the matching field instead "
-                "(model, dimensions, input_type_documents / input_type_query)."
+                "(model, dimensions, encoding_format, input_type_documents / input_type_query)."
             )
         return self
 
     def _params(self, input_type: str | None) -> dict[str, Any]:
         return {
             "dimensions": self.dimensions,
+            "encoding_format": self.encoding_format,
             "input_type": input_type,
             "model_extras": self.model_kwargs or None,
         }

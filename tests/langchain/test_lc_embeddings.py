@@ -122,3 +122,11 @@ def test_model_kwargs_pass_through(make: Any, fresh_emulator: Emulator) -> None:
     sent = [r for r in fresh_emulator.requests if r.path.endswith("/embeddings")][-1]
     assert sent.body["truncate"] == "END"
     assert sent.headers["extra-parameters"] == "pass-through"
+
+
+def test_base64_encoding_gives_the_same_floats(make: Any, fresh_emulator: Emulator) -> None:
+    # Issue 13: the advice to drop encoding_format could not be followed; now it is a field.
+    plain = make().embed_query("hello")
+    packed = make(encoding_format="base64").embed_query("hello")
+    assert fresh_emulator.requests[-1].body["encoding_format"] == "base64"
+    assert packed == pytest.approx(plain, rel=1e-6)
