@@ -17,6 +17,7 @@ from typing import Any
 from langchain_core.messages import BaseMessage
 
 from azure_inference_core import (
+    CHAT_PARAMS,
     capabilities_for,
     check_capabilities,
     check_names,
@@ -30,27 +31,18 @@ from ._tools import apply_disabled, convert_tools, is_wire_tool
 
 __all__ = ["CALL_KWARGS", "ChatRequest", "build_chat_request"]
 
-#: Per-call keyword arguments (``invoke(..., temperature=0)``, ``bind(...)``).
-CALL_KWARGS = frozenset(
-    {
-        "model",
-        "temperature",
-        "top_p",
-        "max_tokens",
-        "seed",
-        "presence_penalty",
-        "frequency_penalty",
-        "response_format",
-        "tools",
-        "tool_choice",
-        "parallel_tool_calls",
-        "n",
-        "logprobs",
-        "top_logprobs",
-        "model_kwargs",
-        "stream_usage",
-    }
-)
+# Core call options a LangChain call passes through as given.
+_PASSED = ("extra_parameters", "headers", "timeout", "total_timeout")
+#: Per-call keyword arguments (``invoke(..., temperature=0)``, ``bind(...)``): the core's
+#: chat parameters (``stop`` comes as LangChain's own argument, extras as
+#: ``model_kwargs``) plus LangChain's.
+CALL_KWARGS = (frozenset(CHAT_PARAMS) - {"stop", "model_extras"}) | {
+    "n",
+    "logprobs",
+    "top_logprobs",
+    "model_kwargs",
+    "stream_usage",
+}
 # Consumed by BaseChatModel itself but still forwarded to _stream / _generate.
 _LANGCHAIN_KWARGS = frozenset({"stream"})
 _SAMPLING = ("temperature", "top_p", "max_tokens", "seed", "presence_penalty", "frequency_penalty")
@@ -129,6 +121,7 @@ def build_chat_request(
         tool_choice=tool_choice,
         parallel_tool_calls=kwargs.get("parallel_tool_calls"),
     )
+    params.update((name, kwargs[name]) for name in _PASSED if kwargs.get(name) is not None)
     if settings.disabled_params:
         apply_disabled(settings.disabled_params, params, extras)
     params["model_extras"] = extras or None

@@ -111,3 +111,19 @@ def clients(model: Any) -> tuple[Any, Any]:
     sync = slot.entry.client if slot.entry is not None else None
     async_ = slot.aentry.client if slot.aentry is not None else None
     return sync, async_
+
+
+def make_chat(recorder: Recorder, **kwargs: Any) -> Any:
+    """A ChatAzureInference (Mistral-Large on a Foundry URL) answered by ``recorder``."""
+    from langchain_azure_inference import ChatAzureInference
+
+    params: dict[str, Any] = {
+        "endpoint": ENDPOINT,
+        "credential": KEY,
+        "model": "Mistral-Large",
+        "max_retries": 0,
+        "http_client": recorder.client(),
+        "async_http_client": recorder.async_client(),
+    }
+    params.update(kwargs)
+    return ChatAzureInference(**params)

@@ -15,6 +15,7 @@ from _lc_mock import (
     clients,
     completion_body,
     error,
+    make_chat,
     sse,
     streaming,
     text_stream,
@@ -33,23 +34,7 @@ from langchain_azure_inference import (
     UnsupportedFeatureError,
 )
 
-
-def make(recorder: Recorder, **kwargs: Any) -> ChatAzureInference:
-    params: dict[str, Any] = {
-        "endpoint": ENDPOINT,
-        "credential": KEY,
-        "model": "Mistral-Large",
-        "max_retries": 0,
-        "http_client": recorder.client(),
-        "http_async_client": recorder.async_client(),
-    }
-    params.update(kwargs)
-    return ChatAzureInference(**params)
-
-
-@pytest.fixture
-def recorder() -> Recorder:
-    return Recorder()
+make = make_chat
 
 
 # -- parameters on the wire ------------------------------------------------------------------

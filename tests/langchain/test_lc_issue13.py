@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from _lc_mock import ENDPOINT, KEY, Recorder, completion_body, sse, streaming
+from _lc_mock import ENDPOINT, KEY, Recorder, completion_body, make_chat, sse, streaming
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 
 import azure_inference_core as core
@@ -25,23 +25,7 @@ from langchain_azure_inference import (
     UnsupportedFeatureError,
 )
 
-
-def make(recorder: Recorder, **kwargs: Any) -> ChatAzureInference:
-    params: dict[str, Any] = {
-        "endpoint": ENDPOINT,
-        "credential": KEY,
-        "model": "Mistral-Large",
-        "max_retries": 0,
-        "http_client": recorder.client(),
-        "http_async_client": recorder.async_client(),
-    }
-    params.update(kwargs)
-    return ChatAzureInference(**params)
-
-
-@pytest.fixture
-def recorder() -> Recorder:
-    return Recorder()
+make = make_chat
 
 
 def merge(chunks: list[Any]) -> AIMessageChunk:
@@ -294,3 +278,12 @@ def test_base64_embeddings_are_decoded_not_refused_with_impossible_advice() -> N
     with pytest.raises(ValueError, match="not base64") as info:
         emb.embed_query("hi")
     assert "model_kwargs" not in str(info.value)  # no advice the class cannot follow
+
+
+def test_core_call_options_per_call(recorder: Recorder) -> None:
+    llm = make(recorder)
+    llm.invoke("hi", headers={"x-trace": "t1"}, total_timeout=30, extra_parameters="drop")
+    assert recorder.last_headers["x-trace"] == "t1"
+    assert recorder.last_headers["extra-parameters"] == "drop"
+    llm.bind(headers={"x-trace": "t2"}).invoke("hi")
+    assert recorder.last_headers["x-trace"] == "t2"
