@@ -287,3 +287,27 @@ def test_core_call_options_per_call(recorder: Recorder) -> None:
     assert recorder.last_headers["extra-parameters"] == "drop"
     llm.bind(headers={"x-trace": "t2"}).invoke("hi")
     assert recorder.last_headers["x-trace"] == "t2"
+
+
+def test_settings_changed_after_a_call_take_effect(recorder: Recorder) -> None:
+    llm = make(recorder)
+    llm.invoke("hi")
+    llm.key_header = "both"
+    llm.invoke("hi")
+    assert recorder.last_headers["api-key"] == KEY
+    assert recorder.last_headers["authorization"] == f"Bearer {KEY}"
+    copy = llm.model_copy(update={"model": "Cohere-command-r-plus"})
+    copy.invoke("hi")
+    assert recorder.last_body["model"] == "Cohere-command-r-plus"
+    llm.invoke("hi")
+    assert recorder.last_body["model"] == "Mistral-Large"
+
+
+def test_stream_survives_the_model_being_dropped(recorder: Recorder) -> None:
+    import gc
+
+    recorder._reply = streaming(sse(_chunk({"content": "a"}), _chunk({"content": "b"}, "stop")))
+    stream = make(recorder).stream("hi")  # the model itself is not kept
+    first = next(stream)
+    gc.collect()
+    assert first.content + "".join(c.content for c in stream) == "ab"
