@@ -248,7 +248,7 @@ class BaseClient:
         timeout: float | httpx.Timeout | None,
         total_timeout: float | None,
     ) -> Call:
-        body, has_extras = build_chat_body(
+        body, _ = build_chat_body(
             messages,
             stream=stream,
             model=self._with_model(model),
@@ -265,7 +265,8 @@ class BaseClient:
             parallel_tool_calls=parallel_tool_calls,
             model_extras=model_extras,
         )
-        has_extras = needs_pass_through(body, self._config.flavour, model_extras)  # _policy
+        # Which fields need `extra-parameters: pass-through` is the policy's to say (_policy.py).
+        has_extras = needs_pass_through(body, self._config.flavour, model_extras)
         return self._call(
             self._chat_url,
             body,
