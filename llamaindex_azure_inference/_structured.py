@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncGenerator, Generator
+from contextlib import aclosing, closing
 from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse
@@ -26,12 +27,11 @@ from pydantic import BaseModel
 from azure_inference_core import ModelCapabilities, TruncatedAnswerError
 
 if TYPE_CHECKING:
-    from llama_index.core.llms.llm import LLM
-    from llama_index.core.program.function_program import FunctionCallingProgram
+    from llama_index.core.llms.function_calling import FunctionCallingLLM
     from llama_index.core.program.utils import FlexibleModel
     from llama_index.core.prompts import PromptTemplate
 
-    _Base = LLM
+    _Base = FunctionCallingLLM
 else:
     _Base = object
 
@@ -68,6 +68,19 @@ def _check_complete(response: ChatResponse, output_cls: type[BaseModel]) -> None
         )
 
 
+def _objects(response: ChatResponse, output_cls: type[Model], current: Any, llm: Any) -> Any:
+    """The objects streamed so far, or None while the arguments cannot be read yet."""
+    from llama_index.core.program.utils import process_streaming_objects
+
+    cur = current if current is None or isinstance(current, list) else [current]
+    try:
+        return process_streaming_objects(
+            response, output_cls, cur_objects=cur, flexible_mode=True, llm=llm
+        )
+    except ValueError:  # partial arguments that do not parse yet (LlamaIndex's own rule)
+        return current
+
+
 def _parse(response: ChatResponse, output_cls: type[Model]) -> Model:
     _check_complete(response, output_cls)
     return output_cls.model_validate_json(response.message.content or "")
@@ -87,31 +100,36 @@ class StructuredOutput(_Base):
             and self.capabilities.json_schema
         )
 
-    def _forced_program(
-        self, output_cls: type[Model], prompt: PromptTemplate
-    ) -> FunctionCallingProgram[Model] | None:
-        """LlamaIndex's function-calling program, forced to call the output tool.
+    def _forced_tool_call(self) -> bool:
+        default = self.pydantic_program_mode == PydanticProgramMode.DEFAULT
+        return default and self.metadata.is_function_calling_model
 
-        Its streaming path passes neither `tool_required` nor a `tool_choice`,
-        so a model free to answer in text (Mistral, Cohere) did, and every
-        field came back None. The tool is named, as its non-streaming path
-        requires a call.
+    def _tool_stream_kwargs(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None,
+        prompt_args: dict[str, Any],
+    ) -> dict[str, Any]:
+        """`stream_chat_with_tools` arguments forcing a call of the output tool.
+
+        LlamaIndex's own function-calling program streams without `tool_required`
+        or a `tool_choice`, so a model free to answer in text (Mistral, Cohere)
+        did and every field came back None; and it swallows every error, a
+        truncated answer included. So the call is made here, the tool named.
         """
-        if self.pydantic_program_mode != PydanticProgramMode.DEFAULT:
-            return None
-        if not self.metadata.is_function_calling_model:
-            return None
-        from llama_index.core.program.function_program import (
-            FunctionCallingProgram,
-            get_function_tool,
-        )
+        from llama_index.core.program.function_program import get_function_tool
 
-        return FunctionCallingProgram.from_defaults(
-            output_cls=output_cls,
-            prompt=prompt,
-            llm=self,
-            tool_choice=get_function_tool(output_cls).metadata.name,
-        )
+        tool = get_function_tool(output_cls)
+        kwargs = dict(llm_kwargs or {})
+        for name in ("tool_required", "tool_choice", "allow_parallel_tool_calls"):
+            kwargs.pop(name, None)
+        return {
+            "tools": [tool],
+            "chat_history": self._messages_for(prompt, prompt_args),
+            "tool_choice": tool.metadata.name,
+            **kwargs,
+        }
 
     def _schema_kwargs(
         self, output_cls: type[Model], llm_kwargs: dict[str, Any] | None
@@ -193,9 +211,15 @@ class StructuredOutput(_Base):
         **prompt_args: Any,
     ) -> Generator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None, None]:
         if not self._json_schema_route():
-            forced = self._forced_program(output_cls, prompt)
-            if forced is not None:
-                yield from forced.stream_call(llm_kwargs=llm_kwargs, **prompt_args)
+            if self._forced_tool_call():
+                kwargs = self._tool_stream_kwargs(output_cls, prompt, llm_kwargs, prompt_args)
+                objects: Any = None
+                with closing(self.stream_chat_with_tools(**kwargs)) as responses:
+                    for response in responses:
+                        _check_complete(response, output_cls)
+                        objects = _objects(response, output_cls, objects, self)
+                        if objects is not None:
+                            yield objects
                 return
             yield from super()._structured_stream_call(
                 output_cls, prompt, llm_kwargs, **prompt_args
@@ -206,12 +230,14 @@ class StructuredOutput(_Base):
         )
 
         current: Model | FlexibleModel | None = None
-        for response in self.stream_chat(
+        responses = self.stream_chat(
             self._messages_for(prompt, prompt_args), **self._schema_kwargs(output_cls, llm_kwargs)
-        ):
-            _check_complete(response, output_cls)
-            current = process_streaming_content_incremental(response, output_cls, current)
-            yield current
+        )
+        with closing(responses):
+            for response in responses:
+                _check_complete(response, output_cls)
+                current = process_streaming_content_incremental(response, output_cls, current)
+                yield current
 
     async def _structured_astream_call(
         self,
@@ -221,9 +247,20 @@ class StructuredOutput(_Base):
         **prompt_args: Any,
     ) -> AsyncGenerator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None]:
         if not self._json_schema_route():
-            forced = self._forced_program(output_cls, prompt)
-            if forced is not None:
-                return await forced.astream_call(llm_kwargs=llm_kwargs, **prompt_args)
+            if self._forced_tool_call():
+                kwargs = self._tool_stream_kwargs(output_cls, prompt, llm_kwargs, prompt_args)
+
+                async def tool_gen() -> AsyncGenerator[Any, None]:
+                    objects: Any = None
+                    responses = await self.astream_chat_with_tools(**kwargs)
+                    async with aclosing(responses):
+                        async for response in responses:
+                            _check_complete(response, output_cls)
+                            objects = _objects(response, output_cls, objects, self)
+                            if objects is not None:
+                                yield objects
+
+                return tool_gen()
             return await super()._structured_astream_call(
                 output_cls, prompt, llm_kwargs, **prompt_args
             )
@@ -238,9 +275,11 @@ class StructuredOutput(_Base):
             Model | list[Model] | FlexibleModel | list[FlexibleModel], None
         ]:
             current: Model | FlexibleModel | None = None
-            async for response in await self.astream_chat(messages, **kwargs):
-                _check_complete(response, output_cls)
-                current = process_streaming_content_incremental(response, output_cls, current)
-                yield current
+            responses = await self.astream_chat(messages, **kwargs)
+            async with aclosing(responses):
+                async for response in responses:
+                    _check_complete(response, output_cls)
+                    current = process_streaming_content_incremental(response, output_cls, current)
+                    yield current
 
         return gen()

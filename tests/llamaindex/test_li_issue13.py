@@ -206,6 +206,26 @@ async def test_json_cut_off_by_max_tokens_says_the_answer_was_truncated(
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+async def test_a_structured_tool_call_cut_off_by_max_tokens_is_not_swallowed(
+    make: Factory, emu: Emulator, is_async: bool
+) -> None:
+    # Mistral: no json_schema, so the output tool is called; LlamaIndex's own
+    # streaming program logs errors and yields the last partial object.
+    call = {"id": "c1", "name": "Person", "arguments": '{"name": "Ada"}'}
+    emu.script.queue(tool_calls=[call], finish_reason="length")
+    llm = make("Mistral-Large", max_tokens=8)
+
+    async def consume() -> list[Any]:
+        if is_async:
+            stream = await llm.astream_structured_predict(Person, PROMPT, name="Ada")
+            return [p async for p in stream]
+        return list(llm.stream_structured_predict(Person, PROMPT, name="Ada"))
+
+    with pytest.raises(TruncatedAnswerError, match="cut off by max_tokens"):
+        await consume()
+
+
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
 @pytest.mark.parametrize("model", ["Mistral-Large", "Cohere-command-r-plus"])
 async def test_structured_llm_stream_chat_fills_the_object(
     make: Factory, emu: Emulator, model: str, is_async: bool
