@@ -41,9 +41,12 @@ _SAMPLING = (
     "presence_penalty",
     "frequency_penalty",
 )
+# Per-call options of the core, passed through as given (None: the LLM's own).
+_CALL_OPTIONS = ("model", "headers", "timeout", "total_timeout", "extra_parameters")
 CALL_PARAMETERS = frozenset(
     {
         *_SAMPLING,
+        *_CALL_OPTIONS,
         "response_format",
         "tools",
         "tool_choice",
@@ -126,6 +129,9 @@ def build_chat_request(
     response_format = call_kwargs.get("response_format")
     if response_format is not None:
         params["response_format"] = response_format
+    for name in _CALL_OPTIONS:
+        if call_kwargs.get(name) is not None:
+            params[name] = call_kwargs[name]
 
     extras: dict[str, Any] = {
         **(defaults.get("additional_kwargs") or {}),

@@ -147,7 +147,7 @@ class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
     def _request(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], stream: bool, method: str
     ) -> ChatRequest:
-        caps, matched = _capabilities(self.model, self.endpoint)
+        caps, matched = _capabilities(kwargs.get("model") or self.model, self.endpoint)
         return build_chat_request(
             messages,
             kwargs,
@@ -227,7 +227,9 @@ class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
             messages: The conversation; never modified.
             **kwargs: Per-call `temperature`, `max_tokens`, `top_p`, `seed`, `stop`,
                 `presence_penalty`, `frequency_penalty`, `response_format`, `tools`,
-                `tool_choice`, `parallel_tool_calls`, `additional_kwargs`.
+                `tool_choice`, `parallel_tool_calls`, `additional_kwargs`, and the
+                core's per-call options `model`, `headers`, `timeout`,
+                `total_timeout`, `extra_parameters`.
 
         Returns:
             The answer; usage, id, model and finish reason in `additional_kwargs`.

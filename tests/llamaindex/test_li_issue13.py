@@ -423,3 +423,13 @@ def test_base64_embeddings_are_decoded_not_refused_with_advice(emu: Emulator) ->
     packed = embed(encoding_format="base64")
     assert emu.requests[-1].body["encoding_format"] == "base64"
     assert packed == pytest.approx(plain, abs=1e-6)
+
+
+def test_the_cores_per_call_options_are_accepted(make: Factory, emu: Emulator) -> None:
+    llm = make("Mistral-Large")
+    llm.chat(MSGS, model="gpt-4o", headers={"x-trace": "t1"}, timeout=30, total_timeout=60)
+    request = _last(emu)
+    assert request.body["model"] == "gpt-4o"
+    assert request.headers["x-trace"] == "t1"
+    with pytest.raises(TypeError, match=r"Valid names: .*total_timeout"):
+        llm.chat(MSGS, total_timout=5)
