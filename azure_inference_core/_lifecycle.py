@@ -131,6 +131,7 @@ def _freeze(value: Any) -> Any:
 
 
 C = TypeVar("C", InferenceClient, AsyncInferenceClient)
+_Lock = Any  # a threading.RLock (its type is private to the threading module)
 
 
 class _Entry(Generic[C]):
@@ -181,7 +182,7 @@ def _close_now(entry: _Entry[Any]) -> None:
         future.add_done_callback(_TASKS.discard)
 
 
-def _retire(lock: threading.Lock, entry: _Entry[Any] | None) -> None:
+def _retire(lock: _Lock, entry: _Entry[Any] | None) -> None:
     """Mark ``entry`` unused from now on; close it once its last lease ends."""
     if entry is None:
         return
@@ -192,14 +193,14 @@ def _retire(lock: threading.Lock, entry: _Entry[Any] | None) -> None:
         _close_now(entry)
 
 
-def _unlease(lock: threading.Lock, entry: _Entry[Any]) -> bool:
+def _unlease(lock: _Lock, entry: _Entry[Any]) -> bool:
     """Drop one lease; True when the entry is retired and now unused (to close)."""
     with lock:
         entry.leases -= 1
         return entry.retired and entry.leases == 0
 
 
-def _release(lock: threading.Lock, entry: _Entry[Any]) -> None:
+def _release(lock: _Lock, entry: _Entry[Any]) -> None:
     if _unlease(lock, entry):
         _close_now(entry)
 
@@ -221,7 +222,7 @@ class Lease(Generic[C]):
 
     __slots__ = ("__weakref__", "_done", "client")
 
-    def __init__(self, lock: threading.Lock, entry: _Entry[C]) -> None:
+    def __init__(self, lock: _Lock, entry: _Entry[C]) -> None:
         self.client: C = entry.client
         self._done: weakref.finalize[Any, Any] = weakref.finalize(self, _release, lock, entry)
 
@@ -260,7 +261,7 @@ class _Slot:
         self.aentry: _Entry[AsyncInferenceClient] | None = None
 
 
-def _retire_slot(lock: threading.Lock, slot: _Slot) -> None:
+def _retire_slot(lock: _Lock, slot: _Slot) -> None:
     entry, aentry = slot.entry, slot.aentry
     slot.entry = slot.aentry = None
     _retire(lock, entry)
@@ -287,7 +288,9 @@ class ClientLifecycle:
     __slots__ = ("__weakref__", "_lock", "_slots")
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # Reentrant: finalizers (a collected owner or lease) take it too, and the
+        # garbage collector may run them on this thread while it is held.
+        self._lock: _Lock = threading.RLock()
         self._slots: dict[int, _Slot] = {}
 
     def _slot(self, owner: object) -> _Slot:

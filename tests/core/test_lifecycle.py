@@ -289,3 +289,23 @@ def test_settings_base_checks_names_secrets_and_builds_lazily() -> None:
     assert settings._get_sync_client() is not client
     assert closed(client)
     settings.close()
+
+
+def test_a_finalizer_run_while_the_lock_is_held_does_not_deadlock() -> None:
+    # The garbage collector may finalize an owner (or a lease) on a thread that
+    # holds the lifecycle's lock; with a plain Lock that thread would hang.
+    lifecycle = ClientLifecycle()
+    owner = Owner(lifecycle)
+    client = owner.client()
+
+    def collect_under_the_lock() -> None:
+        nonlocal owner
+        with lifecycle._lock:
+            del owner
+            gc.collect()
+
+    worker = threading.Thread(target=collect_under_the_lock, daemon=True)
+    worker.start()
+    worker.join(timeout=60)  # a hang guard, not a speed check
+    assert not worker.is_alive()
+    assert closed(client)
