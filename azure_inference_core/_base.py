@@ -37,6 +37,7 @@ from ._errors import (
     request_id_from_headers,
 )
 from ._messages import MessageInput
+from ._policy import needs_pass_through
 from ._request import (
     ExtraParameters,
     build_chat_body,
@@ -55,8 +56,6 @@ ENV_CREDENTIAL = "AZURE_INFERENCE_CREDENTIAL"
 USER_AGENT = f"azure-inference-python/{__version__}"
 
 logger = logging.getLogger("azure_inference_core")
-
-_OPENAI_FLAVOURS = (EndpointFlavour.AZURE_OPENAI, EndpointFlavour.OPENAI_V1)
 
 
 class BaseClient:
@@ -249,7 +248,7 @@ class BaseClient:
         timeout: float | httpx.Timeout | None,
         total_timeout: float | None,
     ) -> Call:
-        body, has_extras = build_chat_body(
+        body, _ = build_chat_body(
             messages,
             stream=stream,
             model=self._with_model(model),
@@ -266,10 +265,8 @@ class BaseClient:
             parallel_tool_calls=parallel_tool_calls,
             model_extras=model_extras,
         )
-        if parallel_tool_calls is not None and self._config.flavour not in _OPENAI_FLAVOURS:
-            # Not a field of the inference API's chat request (only of the OpenAI
-            # routes): without pass-through the service answers 400 "Extra parameters".
-            has_extras = True
+        # Which fields need `extra-parameters: pass-through` is the policy's to say (_policy.py).
+        has_extras = needs_pass_through(body, self._config.flavour, model_extras)
         return self._call(
             self._chat_url,
             body,

@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any
 
 import httpx
+from typing_extensions import Unpack
 
 from ._auth import KeyLike, TokenAuth, TokenCredential
 from ._base import BaseClient, logger
@@ -18,6 +19,7 @@ from ._endpoint import KeyHeader
 from ._errors import ConfigurationError
 from ._messages import ImageEmbeddingInput, MessageInput
 from ._network import Verify
+from ._params import ChatParams, EmbedParams, chat_params, embed_params
 from ._request import ExtraParameters
 from ._stream import ChatCompletionStream
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
@@ -209,24 +211,7 @@ class InferenceClient(BaseClient):
     def complete(
         self,
         messages: Sequence[MessageInput],
-        *,
-        model: str | None = None,
-        temperature: float | None = None,
-        top_p: float | None = None,
-        max_tokens: int | None = None,
-        seed: int | None = None,
-        presence_penalty: float | None = None,
-        frequency_penalty: float | None = None,
-        stop: Sequence[str] | None = None,
-        response_format: Mapping[str, Any] | None = None,
-        tools: Sequence[Mapping[str, Any]] | None = None,
-        tool_choice: str | Mapping[str, Any] | None = None,
-        parallel_tool_calls: bool | None = None,
-        model_extras: Mapping[str, Any] | None = None,
-        extra_parameters: ExtraParameters | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        total_timeout: float | None = None,
+        **params: Unpack[ChatParams],
     ) -> ChatCompletion:
         """Get a chat completion.
 
@@ -262,50 +247,13 @@ class InferenceClient(BaseClient):
             APITimeoutError: a timeout, or ``total_timeout``, expired.
             TypeError, ValueError: a bad argument (before anything is sent).
         """
-        call = self._chat_call(
-            messages,
-            stream=False,
-            model=model,
-            temperature=temperature,
-            top_p=top_p,
-            max_tokens=max_tokens,
-            seed=seed,
-            presence_penalty=presence_penalty,
-            frequency_penalty=frequency_penalty,
-            stop=stop,
-            response_format=response_format,
-            tools=tools,
-            tool_choice=tool_choice,
-            parallel_tool_calls=parallel_tool_calls,
-            model_extras=model_extras,
-            extra_parameters=extra_parameters,
-            headers=headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        call = self._chat_call(messages, stream=False, **chat_params(params, "complete()"))
         return self._completion(call, self._send(call))
 
     def stream(
         self,
         messages: Sequence[MessageInput],
-        *,
-        model: str | None = None,
-        temperature: float | None = None,
-        top_p: float | None = None,
-        max_tokens: int | None = None,
-        seed: int | None = None,
-        presence_penalty: float | None = None,
-        frequency_penalty: float | None = None,
-        stop: Sequence[str] | None = None,
-        response_format: Mapping[str, Any] | None = None,
-        tools: Sequence[Mapping[str, Any]] | None = None,
-        tool_choice: str | Mapping[str, Any] | None = None,
-        parallel_tool_calls: bool | None = None,
-        model_extras: Mapping[str, Any] | None = None,
-        extra_parameters: ExtraParameters | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        total_timeout: float | None = None,
+        **params: Unpack[ChatParams],
     ) -> ChatCompletionStream:
         """Stream a chat completion (same arguments as ``complete``).
 
@@ -321,43 +269,14 @@ class InferenceClient(BaseClient):
             subclass ``StreamTimeoutError`` when time ran out) or
             ``ContentFilterError`` while iterating.
         """
-        call = self._chat_call(
-            messages,
-            stream=True,
-            model=model,
-            temperature=temperature,
-            top_p=top_p,
-            max_tokens=max_tokens,
-            seed=seed,
-            presence_penalty=presence_penalty,
-            frequency_penalty=frequency_penalty,
-            stop=stop,
-            response_format=response_format,
-            tools=tools,
-            tool_choice=tool_choice,
-            parallel_tool_calls=parallel_tool_calls,
-            model_extras=model_extras,
-            extra_parameters=extra_parameters,
-            headers=headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        call = self._chat_call(messages, stream=True, **chat_params(params, "stream()"))
         response = self._send(call)
         return ChatCompletionStream(response, self._request_id(call, response), call.deadline)
 
     def embed(
         self,
         input: str | Sequence[str],
-        *,
-        model: str | None = None,
-        dimensions: int | None = None,
-        encoding_format: str | None = None,
-        input_type: str | None = None,
-        model_extras: Mapping[str, Any] | None = None,
-        extra_parameters: ExtraParameters | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        total_timeout: float | None = None,
+        **params: Unpack[EmbedParams],
     ) -> EmbeddingsResult:
         """Embed texts (``POST /embeddings``).
 
@@ -370,53 +289,20 @@ class InferenceClient(BaseClient):
         Returns:
             The typed ``EmbeddingsResult``, one item per input in ``data``.
         """
-        call = self._embeddings_call(
-            input,
-            images=False,
-            model=model,
-            dimensions=dimensions,
-            encoding_format=encoding_format,
-            input_type=input_type,
-            model_extras=model_extras,
-            extra_parameters=extra_parameters,
-            headers=headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        call = self._embeddings_call(input, images=False, **embed_params(params, "embed()"))
         return self._embeddings(call, self._send(call))
 
     def embed_images(
         self,
         input: Sequence[ImageEmbeddingInput | Mapping[str, Any]],
-        *,
-        model: str | None = None,
-        dimensions: int | None = None,
-        encoding_format: str | None = None,
-        input_type: str | None = None,
-        model_extras: Mapping[str, Any] | None = None,
-        extra_parameters: ExtraParameters | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        total_timeout: float | None = None,
+        **params: Unpack[EmbedParams],
     ) -> EmbeddingsResult:
         """Embed images (``POST /images/embeddings``); arguments as for ``embed``.
 
         Args:
             input: ``ImageEmbeddingInput`` objects or ``{"image": "data:...", "text": ...}`` dicts.
         """
-        call = self._embeddings_call(
-            input,
-            images=True,
-            model=model,
-            dimensions=dimensions,
-            encoding_format=encoding_format,
-            input_type=input_type,
-            model_extras=model_extras,
-            extra_parameters=extra_parameters,
-            headers=headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        call = self._embeddings_call(input, images=True, **embed_params(params, "embed_images()"))
         return self._embeddings(call, self._send(call))
 
     # -- lifecycle ---------------------------------------------------------------

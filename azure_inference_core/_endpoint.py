@@ -2,7 +2,7 @@
 
 Users paste whatever URL the portal shows them; each flavour needs a different
 auth header and token scope (the official SDK leaves the scope to the user,
-who often gets it wrong). See wire-protocol.md section 1 for the table.
+who often gets it wrong). See docs/wire.md section 1 for the table.
 """
 
 from __future__ import annotations
