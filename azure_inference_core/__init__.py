@@ -20,9 +20,11 @@ from ._errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ServerError,
     StreamError,
     StreamTimeoutError,
+    StreamTooLargeError,
     UnsupportedParameterError,
 )
 from ._messages import (
@@ -99,6 +101,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseMessage",
     "RetryPolicy",
     "SECRET_HEADERS",
@@ -108,6 +111,7 @@ __all__ = [
     "StreamAccumulator",
     "StreamError",
     "StreamTimeoutError",
+    "StreamTooLargeError",
     "SystemMessage",
     "TextContentItem",
     "ToolCall",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 import threading
-import time
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
@@ -12,11 +11,13 @@ from typing import Any
 import httpx
 
 from ._auth import KeyLike, TokenAuth, TokenCredential
-from ._base import BaseClient, logger
+from ._base import BaseClient
 from ._call import Call
 from ._endpoint import KeyHeader
 from ._errors import ConfigurationError
+from ._io import send
 from ._messages import ImageEmbeddingInput, MessageInput
+from ._read import DEFAULT_MAX_ERROR_BYTES, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_RESPONSE_BYTES
 from ._request import ExtraParameters
 from ._stream import ChatCompletionStream
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
@@ -56,10 +57,17 @@ class InferenceClient(BaseClient):
         max_concurrency: requests (and open streams) in flight at once on the pool
             this client creates, which has as many connections; more calls wait
             their turn (up to the pool timeout). Default 100. Not for ``http_client``.
+        max_response_bytes: largest decoded answer body accepted (default 256 MiB);
+            a larger one raises ``ResponseTooLargeError`` as soon as it passes the limit.
+        max_error_bytes: most of an error body read (default 1 MiB); the rest is skipped.
+        max_event_bytes: longest streamed line or event (default 16 MiB), else
+            ``StreamTooLargeError``. All three count decompressed bytes.
 
     Raises:
         ConfigurationError: missing endpoint or credential, bad URL, insecure http.
     """
+
+    _http: httpx.Client
 
     def __init__(
         self,
@@ -78,6 +86,9 @@ class InferenceClient(BaseClient):
         credential_scopes: Sequence[str] | None = None,
         allow_insecure_http: bool = False,
         max_concurrency: int | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_error_bytes: int = DEFAULT_MAX_ERROR_BYTES,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise ConfigurationError(
@@ -97,6 +108,9 @@ class InferenceClient(BaseClient):
             key_header=key_header,
             credential_scopes=credential_scopes,
             allow_insecure_http=allow_insecure_http,
+            max_response_bytes=max_response_bytes,
+            max_error_bytes=max_error_bytes,
+            max_event_bytes=max_event_bytes,
         )
         if max_concurrency is not None and http_client is not None:
             raise ConfigurationError(
@@ -105,6 +119,7 @@ class InferenceClient(BaseClient):
             )
         # Imported here, not at module level: it loads httpcore and h11, which httpx
         # itself defers until a client is built (about 30 ms of every import).
+        from ._guard import guard_client
         from ._transport import DEFAULT_MAX_CONCURRENCY, PooledTransport, check_limit, lean_cookies
 
         limit = DEFAULT_MAX_CONCURRENCY if max_concurrency is None else check_limit(max_concurrency)
@@ -116,6 +131,8 @@ class InferenceClient(BaseClient):
         )
         if self._owns_http:
             lean_cookies(self._http)
+        else:
+            guard_client(self._http)
         self._token_lock = threading.Lock()
 
     # -- I/O loop -------------------------------------------------------------
@@ -143,36 +160,9 @@ class InferenceClient(BaseClient):
         self._check_token_in_time(call)
         return headers
 
-    def _send(self, call: Call) -> httpx.Response:
-        retries = 0
-        debug = logger.isEnabledFor(10)
-        call.start()
-        while True:
-            request = call.request(self._http, self._auth_headers(call))
-            started = time.perf_counter()
-            try:
-                response = self._http.send(request, stream=call.stream)
-            except httpx.HTTPError as exc:
-                error = self._connection_error(exc, call)
-                if debug:
-                    self._log_request(call, type(exc).__name__, started)
-                delay = self._retry_delay(call, retries)
-                if delay is None:
-                    raise error from exc
-            else:
-                if debug:
-                    self._log_request(call, response.status_code, started)
-                if response.is_success:
-                    return response
-                try:
-                    raw = response.read()
-                finally:
-                    response.close()
-                delay = self._retry_delay(call, retries, response)
-                if delay is None:
-                    raise self._status_error(call, response, raw)
-            time.sleep(delay)
-            retries += 1
+    def _send(self, call: Call) -> tuple[httpx.Response, bytes]:
+        """Send with retries; the response and its decoded body (empty for a stream)."""
+        return send(self, call)
 
     # -- API -------------------------------------------------------------------
 
@@ -194,7 +184,7 @@ class InferenceClient(BaseClient):
         if self._model_info is not None:
             return self._model_info
         call = self._info_call(headers, total_timeout)
-        return self._info(call, self._send(call))
+        return self._info(call, *self._send(call))
 
     def complete(
         self,
@@ -273,7 +263,7 @@ class InferenceClient(BaseClient):
             timeout=timeout,
             total_timeout=total_timeout,
         )
-        return self._completion(call, self._send(call))
+        return self._completion(call, *self._send(call))
 
     def stream(
         self,
@@ -296,11 +286,14 @@ class InferenceClient(BaseClient):
         headers: Mapping[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
         total_timeout: float | None = None,
+        accumulate: bool = False,
     ) -> ChatCompletionStream:
         """Stream a chat completion (same arguments as ``complete``).
 
         The request is sent (and retried on retryable errors) before this returns;
-        once the 200 arrived nothing is retried.
+        once the 200 arrived nothing is retried. ``accumulate=True`` joins the
+        chunks as they pass (only the joined state is kept) for
+        ``final_completion()``; by default nothing is kept, so memory stays flat.
 
         Returns:
             A ``ChatCompletionStream``: iterate it for ``ChatCompletionChunk``; use it
@@ -332,8 +325,14 @@ class InferenceClient(BaseClient):
             timeout=timeout,
             total_timeout=total_timeout,
         )
-        response = self._send(call)
-        return ChatCompletionStream(response, self._request_id(call, response), call.deadline)
+        response, _ = self._send(call)
+        return ChatCompletionStream(
+            response,
+            self._request_id(call, response),
+            call.deadline,
+            max_event_bytes=self._max_event_bytes,
+            accumulate=accumulate,
+        )
 
     def embed(
         self,
@@ -373,7 +372,7 @@ class InferenceClient(BaseClient):
             timeout=timeout,
             total_timeout=total_timeout,
         )
-        return self._embeddings(call, self._send(call))
+        return self._embeddings(call, *self._send(call))
 
     def embed_images(
         self,
@@ -407,7 +406,7 @@ class InferenceClient(BaseClient):
             timeout=timeout,
             total_timeout=total_timeout,
         )
-        return self._embeddings(call, self._send(call))
+        return self._embeddings(call, *self._send(call))
 
     # -- lifecycle ---------------------------------------------------------------
 

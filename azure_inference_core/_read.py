@@ -13,7 +13,7 @@ network streams of ``_guard``.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextvars import ContextVar
 
 import httpx
@@ -34,7 +34,9 @@ __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "BodyReader",
     "DecodeFailure",
+    "araw_reads",
     "aread_body",
+    "raw_reads",
     "check_size",
     "decode_stream",
     "read_body",
@@ -224,12 +226,37 @@ def decode_stream(headers: httpx.Headers) -> _Decoder | None:
     return _decoder(headers)
 
 
+def raw_reads(response: httpx.Response) -> Iterator[bytes]:
+    """The body's reads as they arrive, not decoded (the whole body if already read)."""
+    if response.is_stream_consumed:
+        return iter((response.content,))
+    return response.iter_raw()
+
+
+def araw_reads(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The async twin of ``raw_reads``."""
+    if response.is_stream_consumed:
+        return _one(response.content)
+    return response.aiter_raw()
+
+
+async def _one(content: bytes) -> AsyncIterator[bytes]:
+    yield content
+
+
+def _already_read(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
+    content = response.content  # decoded by httpx when it was read
+    return content[:limit], len(content) <= limit
+
+
 def read_body(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
     """Read, decode and close a body.
 
     Returns:
         The decoded body (its first ``limit`` bytes when longer), and whether it fit.
     """
+    if response.is_stream_consumed:  # read already (a mock transport, a caller's hook)
+        return _already_read(response, limit)
     try:
         reader = BodyReader(response.headers, limit)
         for raw in response.iter_raw():
@@ -243,6 +270,8 @@ def read_body(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
 
 async def aread_body(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
     """The async twin of ``read_body``."""
+    if response.is_stream_consumed:
+        return _already_read(response, limit)
     try:
         reader = BodyReader(response.headers, limit)
         async for raw in response.aiter_raw():

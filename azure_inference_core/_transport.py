@@ -33,6 +33,7 @@ import httpx
 
 from ._call import shared_ssl_context
 from ._errors import ConfigurationError
+from ._guard import AsyncDeadlineBackend, DeadlineBackend
 
 __all__ = [
     "DEFAULT_MAX_CONCURRENCY",
@@ -184,6 +185,7 @@ class SlotPool:
         self._lock = threading.Lock()
         self._idle: _Idle[httpcore.HTTPConnection] = _Idle()
         self._ssl_context = ssl_context
+        self._backend = DeadlineBackend()  # reads and writes end at the call's total_timeout
 
     def _release(self, origin: httpcore.Origin, connection: httpcore.HTTPConnection) -> None:
         with self._lock:
@@ -200,7 +202,10 @@ class SlotPool:
                 connection, stale = self._idle.take(origin)
                 if connection is None:
                     connection = httpcore.HTTPConnection(
-                        origin, ssl_context=self._ssl_context, keepalive_expiry=KEEPALIVE_EXPIRY
+                        origin,
+                        ssl_context=self._ssl_context,
+                        keepalive_expiry=KEEPALIVE_EXPIRY,
+                        network_backend=self._backend,
                     )
                     self._idle.add(connection)
             for old in stale:
@@ -237,6 +242,7 @@ class AsyncSlotPool:
         self._gate = asyncio.Semaphore(limit)
         self._idle: _Idle[httpcore.AsyncHTTPConnection] = _Idle()
         self._ssl_context = ssl_context
+        self._backend = AsyncDeadlineBackend()
 
     def _release(self, origin: httpcore.Origin, connection: httpcore.AsyncHTTPConnection) -> None:
         self._idle.give_back(origin, connection)
@@ -257,7 +263,10 @@ class AsyncSlotPool:
         connection, stale = self._idle.take(origin)
         if connection is None:
             connection = httpcore.AsyncHTTPConnection(
-                origin, ssl_context=self._ssl_context, keepalive_expiry=KEEPALIVE_EXPIRY
+                origin,
+                ssl_context=self._ssl_context,
+                keepalive_expiry=KEEPALIVE_EXPIRY,
+                network_backend=self._backend,
             )
             self._idle.add(connection)
         release = _Once(self._release, origin, connection)

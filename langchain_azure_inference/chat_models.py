@@ -346,7 +346,9 @@ class ChatAzureInference(ClientSettings, BaseChatModel):
         processor = StreamProcessor()
         with (
             mapped_errors(),
-            self._get_sync_client().stream(request.messages, **request.params) as wire,
+            self._get_sync_client().stream(
+                request.messages, accumulate=True, **request.params
+            ) as wire,
         ):
             for raw in wire:
                 chunk = processor.feed(raw)
@@ -370,7 +372,7 @@ class ChatAzureInference(ClientSettings, BaseChatModel):
         processor = StreamProcessor()
         with mapped_errors():
             client = await self._get_async_client()
-            async with client.stream(request.messages, **request.params) as wire:
+            async with client.stream(request.messages, accumulate=True, **request.params) as wire:
                 async for raw in wire:
                     chunk = processor.feed(raw)
                     if chunk is not None:

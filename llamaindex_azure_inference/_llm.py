@@ -218,7 +218,7 @@ class AzureInference(ClientOwner, FunctionCallingLLM):
 
         def gen() -> Generator[ChatResponse, None, None]:
             state = StreamState()
-            with client.stream(req.messages, **req.params) as stream:
+            with client.stream(req.messages, accumulate=True, **req.params) as stream:
                 for chunk in stream:
                     yield state.feed(chunk)
 
@@ -233,7 +233,7 @@ class AzureInference(ClientOwner, FunctionCallingLLM):
             state = StreamState()
             async with (
                 self._holder.async_client() as client,
-                client.stream(req.messages, **req.params) as stream,
+                client.stream(req.messages, accumulate=True, **req.params) as stream,
             ):
                 async for chunk in stream:
                     yield state.feed(chunk)

@@ -187,7 +187,7 @@ def test_stream_state_any_split_same_chunks(texts: list[str], sep: bytes, cuts: 
         for t in texts
     )
     body += b"data: [DONE]" + sep + sep
-    state = _StreamState(None)
+    state = _StreamState(None, accumulate=True)
     out = []
     for piece in split_at(body, cuts):
         out.extend(state.feed(piece))
