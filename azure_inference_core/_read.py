@@ -220,6 +220,15 @@ class BodyReader:
         parts = self._parts
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
+    def head(self, size: int = 65536) -> bytes:
+        """The first ``size`` bytes kept (for an excerpt of a body over the limit)."""
+        out = bytearray()
+        for part in self._parts:
+            out += part[: size - len(out)]
+            if len(out) >= size:
+                break
+        return bytes(out)
+
 
 def decode_stream(headers: httpx.Headers) -> _Decoder | None:
     """The decoder for a streamed body (None when it is not encoded)."""
@@ -253,7 +262,7 @@ def read_body(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
     """Read, decode and close a body.
 
     Returns:
-        The decoded body (its first ``limit`` bytes when longer), and whether it fit.
+        The decoded body (when longer than ``limit``, its first 64 KiB), and whether it fit.
     """
     if response.is_stream_consumed:  # read already (a mock transport, a caller's hook)
         return _already_read(response, limit)
@@ -261,7 +270,7 @@ def read_body(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
         reader = BodyReader(response.headers, limit)
         for raw in response.iter_raw():
             if not reader.add(raw):
-                return reader.body(), False
+                return reader.head(), False
         fits = reader.finish()
         return reader.body(), fits
     finally:
@@ -276,7 +285,7 @@ async def aread_body(response: httpx.Response, limit: int) -> tuple[bytes, bool]
         reader = BodyReader(response.headers, limit)
         async for raw in response.aiter_raw():
             if not reader.add(raw):
-                return reader.body(), False
+                return reader.head(), False
         fits = reader.finish()
         return reader.body(), fits
     finally:
