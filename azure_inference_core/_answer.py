@@ -32,6 +32,7 @@ from ._wire import ChatCompletion
 
 __all__ = [
     "check_completion",
+    "follow",
     "connection_error",
     "token_timeout",
     "next_hop",
@@ -148,6 +149,19 @@ def _https_upgrade(a: httpx.URL, b: httpx.URL) -> bool:
         and a.port in (None, 80)
         and b.port in (None, 443)
     )
+
+
+def follow(
+    http: httpx.Client | httpx.AsyncClient, call: Call, response: httpx.Response, hops: int
+) -> httpx.Request | AzureInferenceError | None:
+    """The next request when the caller's httpx client follows redirects, None when there
+    is none to follow, or the error (to raise once the response is closed) for a refused one."""
+    if response.next_request is None or not http.follow_redirects:
+        return None
+    try:
+        return next_hop(call, response, hops, http.max_redirects)
+    except AzureInferenceError as exc:
+        return exc
 
 
 def next_hop(

@@ -18,7 +18,6 @@ from pydantic import SecretStr
 from ._answer import (
     check_completion,
     connection_error,
-    next_hop,
     parse_answer,
     token_timeout,
     too_large,
@@ -411,13 +410,6 @@ class BaseClient:
     _too_large = staticmethod(too_large)
     _undecodable = staticmethod(undecodable)
     _connection_error = staticmethod(connection_error)
-
-    def _redirect(self, call: Call, response: httpx.Response, hops: int) -> httpx.Request | None:
-        """The next request when the caller's httpx client follows redirects (else None)."""
-        http = self._http
-        if response.next_request is None or not http.follow_redirects:
-            return None
-        return next_hop(call, response, hops, http.max_redirects)
 
     def _log_request(self, call: Call, status: int | str, started: float) -> None:
         logger.debug(

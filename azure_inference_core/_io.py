@@ -1,7 +1,7 @@
 """The I/O loop of one call, sync and async: the same steps, differing only in I/O.
 
 Each attempt: the request (credentials added), the redirects the caller's
-httpx client follows (``BaseClient._redirect`` keeps credentials at home), then
+httpx client follows (``_answer.follow`` keeps credentials at home), then
 the body read under the size limits (``_read``) and, on an error status, the
 retry decision. The call's deadline is in ``CURRENT_DEADLINE`` throughout, so
 every socket read and write of the call ends at its ``total_timeout``.
@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from ._answer import follow
 from ._base import logger
 from ._call import Call
+from ._errors import AzureInferenceError
 from ._read import CURRENT_DEADLINE, DecodeFailure, aread_body, read_body
 
 if TYPE_CHECKING:
@@ -42,8 +44,10 @@ def send(client: InferenceClient, call: Call) -> tuple[httpx.Response, bytes]:
             try:
                 response = answer = http.send(request, stream=True, follow_redirects=False)
                 hops = 0
-                while (following := client._redirect(call, answer, hops)) is not None:
+                while (following := follow(http, call, answer, hops)) is not None:
                     answer.close()
+                    if isinstance(following, AzureInferenceError):
+                        raise following
                     hops += 1
                     response = answer = http.send(following, stream=True, follow_redirects=False)
                 if debug:
@@ -94,8 +98,10 @@ async def asend(client: AsyncInferenceClient, call: Call) -> tuple[httpx.Respons
             try:
                 response = answer = await http.send(request, stream=True, follow_redirects=False)
                 hops = 0
-                while (following := client._redirect(call, answer, hops)) is not None:
+                while (following := follow(http, call, answer, hops)) is not None:
                     await answer.aclose()
+                    if isinstance(following, AzureInferenceError):
+                        raise following
                     hops += 1
                     response = answer = await http.send(
                         following, stream=True, follow_redirects=False

@@ -424,3 +424,34 @@ async def test_server_text_is_escaped_in_messages(driver: Driver, hostile: Hosti
         assert raw not in text
     for shown in ("\\x1b[31m", "\\u202e"):
         assert shown in text
+
+
+def test_too_many_redirects_is_typed_and_frees_the_connection(hostile: Hostile) -> None:
+    for _ in range(3):
+        hostile.push(answer(307, b"", location="/again"))
+    hostile.push(json_answer(completion("finally")))
+    http = httpx.Client(
+        follow_redirects=True,
+        max_redirects=2,
+        limits=httpx.Limits(max_connections=1),
+        timeout=httpx.Timeout(5, pool=1),
+    )
+    with InferenceClient(hostile.url, "k", http_client=http, max_retries=0) as client:
+        with pytest.raises(APIStatusError, match="max_redirects=2"):
+            client.complete([{"role": "user", "content": "x"}])
+        result = client.complete([{"role": "user", "content": "x"}])
+    http.close()
+    assert result.choices[0].message.content == "finally"
+
+
+@pytest.mark.parametrize("method", ["embed", "get_model_info"])
+async def test_total_timeout_bounds_other_calls(
+    driver: Driver, hostile: Hostile, method: str
+) -> None:
+    hostile.push(trickle(body_of(200, {"data": [], "model": "m", "usage": {}}), 0.1))
+    client = driver.client(hostile.url, timeout=2, total_timeout=1.0)
+    args = (["text"],) if method == "embed" else ()
+    error, took = await timed(driver.call(client, method, *args))
+    await driver.close(client)
+    assert isinstance(error, APITimeoutError)
+    assert took < 1.0 + MARGIN

@@ -9,6 +9,7 @@ typed error (a core ``AzureInferenceError`` underneath), never a hang, a
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator
@@ -82,3 +83,31 @@ async def test_deep_nesting_is_a_typed_error(target: Target, hostile: Hostile, w
         await target.run(hostile.url, PROMPT, streamed=where == "stream chunk", max_retries=0)
     assert isinstance(caught.value, core.AzureInferenceError)
     assert len(str(caught.value)) < 3000
+
+
+@pytest.mark.parametrize("family", ["langchain", "llamaindex"])
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+async def test_trickling_server_ends_embeddings_at_total_timeout(
+    hostile: Hostile, family: str, is_async: bool
+) -> None:
+    body = json.dumps({"data": [], "model": "m", "usage": {}}).encode()
+    hostile.push(trickle(head(200, len(body), content_type="application/json") + body, 0.1))
+    options = {"endpoint": hostile.url, "credential": "k", "timeout": 2, "total_timeout": 1.0}
+    if family == "langchain":
+        from langchain_azure_inference import AzureInferenceEmbeddings
+
+        lc = AzureInferenceEmbeddings(**options)
+        call = lc.aembed_query("x") if is_async else asyncio.to_thread(lc.embed_query, "x")
+    else:
+        from llamaindex_azure_inference import AzureInferenceEmbedding
+
+        li = AzureInferenceEmbedding(**options)
+        call = (
+            li.aget_text_embedding("x")
+            if is_async
+            else asyncio.to_thread(li.get_text_embedding, "x")
+        )
+    started = time.monotonic()
+    with pytest.raises(core.APITimeoutError):
+        await call
+    assert time.monotonic() - started < 1.0 + MARGIN
