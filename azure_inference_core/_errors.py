@@ -161,7 +161,10 @@ class ContentFilterError(BadRequestError):
 
     Attributes:
         details: the filter results reported by the service, if any.
-        completion: on a 200 cut by the filter, the partial ``ChatCompletion``.
+        completion: on a 200 cut by the filter, the partial ``ChatCompletion``. For a
+            stream opened with ``accumulate=True``, every chunk joined; otherwise (no
+            chunk history is kept) the completion made of the chunk that carried
+            ``finish_reason: "content_filter"`` alone.
     """
 
     def __init__(
