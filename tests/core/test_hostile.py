@@ -455,3 +455,30 @@ async def test_total_timeout_bounds_other_calls(
     await driver.close(client)
     assert isinstance(error, APITimeoutError)
     assert took < 1.0 + MARGIN
+
+
+async def test_server_request_id_is_escaped(driver: Driver, hostile: Hostile) -> None:
+    forged = "abc\u202edcba".encode().decode("latin-1")  # the header's raw UTF-8 bytes
+    body = b'{"error": {"message": "no"}}'
+    hostile.push(answer(400, body, x_ms_request_id=forged))
+    client = driver.client(hostile.url, max_retries=0)
+    with pytest.raises(BadRequestError) as caught:
+        await driver.complete(client)
+    await driver.close(client)
+    assert "\u202e" not in str(caught.value)
+    assert "request id abc" in str(caught.value)
+
+
+def test_filtered_stream_without_history_reports_the_filtering_chunk(hostile: Hostile) -> None:
+    from azure_inference_core import ContentFilterError
+
+    sse = chunk("Some ") + chunk("", "content_filter") + b"data: [DONE]\n\n"
+    hostile.push(answer(200, sse, **SSE))
+    with InferenceClient(hostile.url, "k") as client:
+        stream = client.stream([{"role": "user", "content": "x"}])
+        with pytest.raises(ContentFilterError) as caught:
+            list(stream)
+    completion = caught.value.completion
+    assert completion is not None
+    assert completion.choices[0].finish_reason == "content_filter"
+    assert completion.choices[0].message.content == ""  # the earlier text was not kept
