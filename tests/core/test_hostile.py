@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 import time
@@ -209,6 +210,8 @@ def test_compression_bombs_run_in_bounded_memory() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "tests.core._hostile", "1536", "16"],
         cwd=ROOT,
+        # Few malloc arenas: each thread's would reserve 64 MiB of the capped address space.
+        env={**os.environ, "MALLOC_ARENA_MAX": "2"},
         capture_output=True,
         text=True,
         timeout=300,
