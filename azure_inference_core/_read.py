@@ -19,6 +19,7 @@ from contextvars import ContextVar
 import httpx
 
 from ._deadline import Deadline
+from ._errors import ConfigurationError
 from ._sse import DEFAULT_MAX_EVENT_BYTES
 
 try:  # optional, as in httpx: advertised only when installed
@@ -60,9 +61,16 @@ CURRENT_DEADLINE: ContextVar[Deadline | None] = ContextVar("azure_inference_dead
 
 
 def check_size(value: int, name: str) -> int:
-    """Validate a size limit setting (bytes, an int >= 1)."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    """Validate a size limit setting (bytes, an int >= 1).
+
+    Raises:
+        TypeError: not an int.
+        ConfigurationError: zero or negative (a ``ValueError``).
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be a number of bytes (an int >= 1), got {value!r}.")
+    if value < 1:
+        raise ConfigurationError(f"{name} must be at least 1 byte, got {value!r}.")
     return value
 
 

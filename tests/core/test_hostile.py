@@ -145,11 +145,12 @@ def test_only_codings_decoded_under_the_limits_are_advertised(hostile: Hostile) 
     assert {"gzip", "deflate"} <= set(CODINGS)
 
 
-@pytest.mark.parametrize("coding", CODINGS)
+@pytest.mark.parametrize("coding", [*CODINGS, "raw-deflate"])
 async def test_compression_bomb_stops_at_max_response_bytes(
     driver: Driver, hostile: Hostile, coding: str
 ) -> None:
-    hostile.push(answer(200, bomb(coding, b'{"id": "', 64), content_encoding=coding))
+    header = "deflate" if coding == "raw-deflate" else coding  # deflate without zlib wrapper
+    hostile.push(answer(200, bomb(coding, b'{"id": "', 64), content_encoding=header))
     client = driver.client(hostile.url, max_response_bytes=1 << 20, max_retries=0)
     with pytest.raises(ResponseTooLargeError) as caught:
         await driver.complete(client)
@@ -485,3 +486,13 @@ def test_filtered_stream_without_history_reports_the_filtering_chunk(hostile: Ho
     assert completion is not None
     assert completion.choices[0].finish_reason == "content_filter"
     assert completion.choices[0].message.content == ""  # the earlier text was not kept
+
+
+@pytest.mark.parametrize("option", ["max_response_bytes", "max_error_bytes", "max_event_bytes"])
+def test_size_options_are_checked(option: str) -> None:
+    from azure_inference_core import ConfigurationError
+
+    with pytest.raises(TypeError, match=option):
+        InferenceClient("http://127.0.0.1:9", "k", **{option: "1MB"})
+    with pytest.raises(ConfigurationError, match=option):
+        AsyncInferenceClient("http://127.0.0.1:9", "k", **{option: 0})
