@@ -92,8 +92,8 @@ class _Zlib:
     def decode(self, data: bytes) -> Iterator[bytes]:
         if self._deflate and not self._started:
             self._started = True
-            try:  # "deflate" is zlib-wrapped by the spec, raw in practice (as httpx does)
-                zlib.decompressobj().decompress(data[:2])
+            try:  # "deflate" is zlib-wrapped by the spec, often raw in practice (as in httpx)
+                zlib.decompressobj().decompress(data[:1024], STEP)
             except zlib.error:
                 self._d = zlib.decompressobj(-zlib.MAX_WBITS)
         d = self._d
