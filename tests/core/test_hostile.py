@@ -55,6 +55,8 @@ ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
 #: Slack on top of total_timeout for the "arrives in time" checks (thread and loop wake-ups).
 MARGIN = 1.5
 CODINGS = [c.strip() for c in ACCEPT_ENCODING.split(",")]
+#: A wall-clock bound per case: a regression must fail here, not hang the suite.
+pytestmark = pytest.mark.timeout(60)
 
 
 @pytest.fixture

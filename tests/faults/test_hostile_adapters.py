@@ -23,6 +23,8 @@ from ._support import TARGET_IDS, TARGETS, Target
 
 PROMPT = "hello"
 MARGIN = 1.5
+#: A wall-clock bound per case: a regression must fail here, not hang the suite.
+pytestmark = pytest.mark.timeout(60)
 
 
 @pytest.fixture(params=TARGETS, ids=TARGET_IDS)
