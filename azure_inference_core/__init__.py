@@ -21,9 +21,11 @@ from ._errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ServerError,
     StreamError,
     StreamTimeoutError,
+    StreamTooLargeError,
     UnsupportedParameterError,
 )
 from ._features import TruncatedAnswerError, UnsupportedContentError, UnsupportedFeatureError
@@ -124,6 +126,7 @@ __all__ = [
     "ParsedToolCall",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseMessage",
     "RetryPolicy",
     "SECRET_HEADERS",
@@ -133,6 +136,7 @@ __all__ = [
     "StreamAccumulator",
     "StreamError",
     "StreamTimeoutError",
+    "StreamTooLargeError",
     "SystemMessage",
     "TextContentItem",
     "ToolCall",

@@ -266,7 +266,7 @@ class ChatAzureInference(ClientSettings, BaseChatModel):
         with (
             mapped_errors(),
             self._sync_client() as client,
-            client.stream(request.messages, **request.params) as wire,
+            client.stream(request.messages, accumulate=True, **request.params) as wire,
         ):
             for raw in wire:
                 chunk = processor.feed(raw)
@@ -291,7 +291,7 @@ class ChatAzureInference(ClientSettings, BaseChatModel):
         with mapped_errors():
             async with (
                 self._async_client() as client,
-                client.stream(request.messages, **request.params) as wire,
+                client.stream(request.messages, accumulate=True, **request.params) as wire,
             ):
                 async for raw in wire:
                     chunk = processor.feed(raw)

@@ -195,7 +195,7 @@ class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
         def gen() -> Generator[ChatResponse, None, None]:
             state = StreamState()
             try:
-                with lease.client.stream(req.messages, **req.params) as stream:
+                with lease.client.stream(req.messages, accumulate=True, **req.params) as stream:
                     for chunk in stream:
                         yield state.feed(chunk)
             finally:
@@ -212,7 +212,7 @@ class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
             state = StreamState()
             async with (
                 self._async_client() as client,
-                client.stream(req.messages, **req.params) as stream,
+                client.stream(req.messages, accumulate=True, **req.params) as stream,
             ):
                 async for chunk in stream:
                     yield state.feed(chunk)

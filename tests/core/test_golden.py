@@ -56,7 +56,13 @@ async def test_request_bodies_match_the_seeds(driver: Driver, path: Path) -> Non
         sent.append(request)
         if json.loads(request.content).get("stream"):
             return httpx.Response(200, content=b"data: [DONE]\n\n")
-        return httpx.Response(200, json={"id": "x", "choices": []})
+        return httpx.Response(
+            200,
+            json={
+                "id": "x",
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}}],
+            },
+        )
 
     client = driver.client(handler=handler)
     params = {
