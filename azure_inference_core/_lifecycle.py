@@ -29,6 +29,7 @@ from typing_extensions import Self
 from ._async_client import AsyncInferenceClient
 from ._client import InferenceClient
 from ._params import check_names
+from ._read import DEFAULT_MAX_ERROR_BYTES, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_RESPONSE_BYTES
 
 __all__ = [
     "CONNECTION_FIELDS",
@@ -72,6 +73,9 @@ CORE_CLIENT_OPTIONS: tuple[ClientOption, ...] = (
     ClientOption("proxy", None, "Proxy URL or httpx.Proxy for the pool the core creates."),
     ClientOption("trust_env", True, "Read proxy and CA settings from the environment."),
     ClientOption("verify", True, "TLS verification: bool, CA bundle path or SSLContext."),
+    ClientOption("max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES, "Largest decoded answer body."),
+    ClientOption("max_error_bytes", DEFAULT_MAX_ERROR_BYTES, "Most of an error body read."),
+    ClientOption("max_event_bytes", DEFAULT_MAX_EVENT_BYTES, "Longest streamed line or event."),
 )
 
 OPTION_NAMES: frozenset[str] = frozenset(o.name for o in CORE_CLIENT_OPTIONS)

@@ -36,6 +36,7 @@ from ._client import InferenceClient
 from ._endpoint import resolve_endpoint
 from ._lifecycle import CONNECTION_FIELDS, CORE_CLIENT_OPTIONS, ClientLifecycle, Lease
 from ._params import check_names
+from ._read import DEFAULT_MAX_ERROR_BYTES, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_RESPONSE_BYTES
 from ._secrets import is_secret_header, public_headers
 
 __all__ = ["ENV_ENDPOINT", "CoreClientSettings", "check_endpoint"]
@@ -119,6 +120,15 @@ class CoreClientSettings(BaseModel):
     verify: Annotated[
         Any, PlainSerializer(_verify_out), WithJsonSchema({"type": ["boolean", "string"]})
     ] = Field(default=True, description="TLS verification: bool, CA bundle path or SSLContext.")
+    max_response_bytes: int = Field(
+        default=DEFAULT_MAX_RESPONSE_BYTES, description="Largest decoded answer body accepted."
+    )
+    max_error_bytes: int = Field(
+        default=DEFAULT_MAX_ERROR_BYTES, description="Most of an error body read."
+    )
+    max_event_bytes: int = Field(
+        default=DEFAULT_MAX_EVENT_BYTES, description="Longest streamed line or event accepted."
+    )
     http_client: Annotated[httpx.Client | None, _CLIENT_SCHEMA] = Field(
         default=None, exclude=True, repr=False, description="httpx client (never closed by us)."
     )

@@ -163,7 +163,8 @@ def test_key_never_in_repr_str_or_serialized_output() -> None:
         llm.to_json(),
         json.dumps(llm.model_dump(mode="json")),
         llm.model_dump_json(),
-        str(llm.to_payload()),
+        # to_payload arrived in llama-index-core 0.14.25; older releases have no such view.
+        str(llm.to_payload()) if hasattr(llm, "to_payload") else "",
     ):
         assert SECRET not in text
     assert "credential" not in llm.to_dict()
