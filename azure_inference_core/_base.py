@@ -6,7 +6,6 @@ retry decisions and the auth state. ``InferenceClient`` and
 from __future__ import annotations
 
 import logging
-import os
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -22,9 +21,11 @@ from ._endpoint import (
     EndpointConfig,
     EndpointFlavour,
     KeyHeader,
+    api_version_hint,
     is_loopback_host,
     resolve_endpoint,
 )
+from ._env import ENV_CREDENTIAL, ENV_ENDPOINT, endpoint_from_environment, key_from_environment
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -50,8 +51,6 @@ from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
 
 __all__ = ["ENV_CREDENTIAL", "ENV_ENDPOINT", "BaseClient", "logger"]
 
-ENV_ENDPOINT = "AZURE_INFERENCE_ENDPOINT"
-ENV_CREDENTIAL = "AZURE_INFERENCE_CREDENTIAL"
 USER_AGENT = f"azure-inference-python/{__version__}"
 
 logger = logging.getLogger("azure_inference_core")
@@ -80,13 +79,9 @@ class BaseClient:
         credential_scopes: Sequence[str] | None,
         allow_insecure_http: bool,
     ) -> None:
-        endpoint = endpoint if endpoint is not None else os.environ.get(ENV_ENDPOINT)
-        if not endpoint:
-            raise ConfigurationError(
-                f"No endpoint: pass endpoint='https://...' or set {ENV_ENDPOINT}."
-            )
+        self._source = endpoint_from_environment(endpoint)
         self._config: EndpointConfig = resolve_endpoint(
-            endpoint,
+            self._source.endpoint,
             api_version=api_version,
             key_header=key_header,
             credential_scopes=credential_scopes,
@@ -129,9 +124,9 @@ class BaseClient:
     def _resolve_credential(self, credential: Any) -> Any:
         if credential is not None:
             return credential
-        key = os.environ.get(ENV_CREDENTIAL)
-        if key:
-            return SecretStr(key)
+        found = key_from_environment(self._source)
+        if found is not None:
+            return SecretStr(found[1])
         try:
             if self._async:
                 from azure.identity.aio import DefaultAzureCredential as AsyncDefault
@@ -354,6 +349,10 @@ class BaseClient:
                 request_id=error.request_id,
                 body=error.body,
             )
+        hint = api_version_hint(self._config, response.status_code, error.code, error.message)
+        if hint is not None:
+            error.message = f"{error.message} {hint}"
+            error.args = (error.message,)
         return error
 
     def _retry_delay(
