@@ -261,7 +261,10 @@ def _query_version(url: httpx.URL, pasted: str) -> str | None:
                 "the URL without it (only ?api-version=... is taken from a pasted URL)",
             )
         if not value:
-            raise ConfigurationError(f"The endpoint {pasted!r} has an empty api-version.")
+            raise _refuse(
+                f"The endpoint {pasted!r} has an empty api-version.",
+                "the URL without '?api-version=', or with a version such as 2024-10-21",
+            )
         version = value
     return version
 
