@@ -254,6 +254,8 @@ def _shape(kind: str, path: str, pasted: str) -> _Shape:
 def _query_version(url: httpx.URL, pasted: str) -> str | None:
     version: str | None = None
     for name, value in url.params.multi_items():
+        if name.lower() == "api-version" and version not in (None, value):
+            raise ConfigurationError(f"The endpoint {pasted!r} has two different api-versions.")
         if name.lower() != "api-version":
             raise _refuse(
                 f"The endpoint {pasted!r} carries the query parameter {name!r}, which this "
@@ -305,10 +307,20 @@ def resolve_endpoint(
     except httpx.InvalidURL as exc:
         raise ConfigurationError(f"endpoint is not a valid URL: {exc}") from None
     if url.scheme not in ("http", "https") or not url.host:
+        # Echo only what looks like an address: a key pasted by mistake stays out.
+        looks_like_url = ("." in pasted or "/" in pasted) and not any(c.isspace() for c in pasted)
+        got = repr(pasted) if looks_like_url else f"a value of {len(pasted)} characters"
         hint = " (that looks like a hub project connection string)" if ";" in pasted else ""
         raise ConfigurationError(
-            f"endpoint must be an absolute http(s) URL, got {pasted!r}{hint}; paste e.g. {_FORMS}."
+            f"endpoint must be an absolute http(s) URL, got {got}{hint}; paste e.g. {_FORMS}."
         )
+    if url.userinfo:
+        raise ConfigurationError(
+            "endpoint must not carry a user name or password ('user:password@'); pass the "
+            "key as credential= instead."
+        )
+    # Messages show the URL without its query, where a secret could have been pasted.
+    pasted = f"{url.scheme}://{url.netloc.decode('ascii')}{url.path}"
     host = url.host.lower()
     shape = _shape(_host_kind(host), url.path.rstrip("/"), pasted)
     from_query = _query_version(url, pasted)

@@ -360,3 +360,24 @@ def test_api_version_hint(
     else:
         assert hint is not None
         assert expected in hint
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://x.models.ai.azure.com?api-key=S3CRET-k3y-value",
+        "https://x.models.ai.azure.com/foo?api-key=S3CRET-k3y-value",
+        "https://me:S3CRET-k3y-value@x.models.ai.azure.com",
+        "S3CRET-k3y-value",
+    ],
+)
+def test_a_secret_pasted_into_the_url_is_not_echoed(url: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        resolve_endpoint(url)
+    assert "S3CRET" not in str(info.value)
+    assert "S3CRET" not in repr(info.value)
+
+
+def test_two_different_api_versions_in_the_query() -> None:
+    with pytest.raises(ConfigurationError, match="two different api-versions"):
+        resolve_endpoint("https://x.models.ai.azure.com?api-version=a&api-version=b")
