@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from azure_inference_core import BadRequestError, InferenceClient
+from azure_inference_core import BadRequestError, InferenceClient, NotFoundError
 from azure_inference_emulator import Emulator
 
 KEY = "emulator-key-0123456789"
@@ -61,3 +61,23 @@ def test_a_rejected_api_version_names_it_and_the_way_out(emu: Emulator) -> None:
     text = str(info.value)
     assert "'2023-01-01'" in text
     assert "pass api_version=" in text
+
+
+def test_an_azure_openai_404_for_the_version_hints_at_it(emu: Emulator) -> None:
+    endpoint = emu.openai_deployment_endpoint("gpt-4o-mini")
+    with (
+        InferenceClient(endpoint, KEY, api_version="not-a-version") as c,
+        pytest.raises(NotFoundError) as info,
+    ):
+        c.complete(HELLO)
+    assert "'not-a-version'" in str(info.value)
+    assert "/openai/v1" in str(info.value)
+
+
+def test_a_missing_deployment_gets_no_version_hint(emu: Emulator) -> None:
+    with (
+        InferenceClient(emu.openai_deployment_endpoint("no-such-deployment"), KEY) as c,
+        pytest.raises(NotFoundError) as info,
+    ):
+        c.complete(HELLO)
+    assert "api_version" not in str(info.value)
