@@ -182,7 +182,7 @@ def _shape(kind: str, path: str, pasted: str) -> _Shape:
                 "https://<resource>.services.ai.azure.com/api/projects/<project> "
                 "(from the project's overview page)",
             )
-        if rest is not None and rest.startswith("/openai/v1"):
+        if rest is not None and (rest == "/openai" or rest.startswith("/openai/v1")):
             _strip_operation(rest[len("/openai/v1") :], pasted)
             return _Shape(EndpointFlavour.OPENAI_V1, pre + "/openai/v1", project=name)
         if rest not in (None, *_OPERATIONS):

@@ -81,6 +81,14 @@ F = EndpointFlavour
             AI,
         ),
         (
+            "https://res.services.ai.azure.com/api/projects/p/openai",
+            F.OPENAI_V1,
+            "https://res.services.ai.azure.com/openai/v1",
+            None,
+            "api-key",
+            AI,
+        ),
+        (
             "https://res.openai.azure.com/openai/deployments/gpt-4o/",
             F.AZURE_OPENAI,
             "https://res.openai.azure.com/openai/deployments/gpt-4o",
