@@ -153,10 +153,10 @@ def _host_kind(host: str) -> str:
         return "managed"
     if host.endswith(".services.ai.azure.com"):
         return "services"
-    if host.endswith(
-        (".openai.azure.com", ".cognitiveservices.azure.com", ".api.cognitive.microsoft.com")
-    ):
+    if host.endswith((".openai.azure.com", ".cognitiveservices.azure.com")):
         return "openai"
+    if host.endswith(".api.cognitive.microsoft.com"):
+        return "regional"  # shared by many resources: the path must name the deployment
     return "other"
 
 
@@ -215,7 +215,7 @@ def _shape(kind: str, path: str, pasted: str) -> _Shape:
         return _Shape(EndpointFlavour.OPENAI_V1, match["pre"] + "/openai/v1")
     match = _MODELS.match(path)
     if match is not None:
-        if kind == "openai":
+        if kind in ("openai", "regional"):
             raise _refuse(
                 f"{pasted!r}: the /models route is served on the Foundry host.",
                 "https://<resource>.services.ai.azure.com/models, or "
@@ -246,6 +246,12 @@ def _shape(kind: str, path: str, pasted: str) -> _Shape:
                 "inference API at the endpoint root.",
                 "the URL without /score",
             )
+    if kind == "regional" and base in ("", "/openai"):
+        raise _refuse(
+            f"{pasted!r} is a regional endpoint shared by many resources.",
+            f"{pasted.rstrip('/').removesuffix('/openai')}/openai/deployments/<deployment>, "
+            "or your resource's own https://<resource>.openai.azure.com",
+        )
     if azure:
         raise _refuse(f"{pasted!r} is not an inference route of this host.", _FORMS)
     return _Shape(EndpointFlavour.GENERIC, base)

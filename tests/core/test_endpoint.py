@@ -154,6 +154,14 @@ F = EndpointFlavour
             COG,
         ),
         (
+            "https://eastus.api.cognitive.microsoft.com/openai/deployments/d",
+            F.AZURE_OPENAI,
+            "https://eastus.api.cognitive.microsoft.com/openai/deployments/d",
+            "2024-10-21",
+            "api-key",
+            COG,
+        ),
+        (
             "https://gateway.azure-api.net/team/openai/deployments/d",
             F.AZURE_OPENAI,
             "https://gateway.azure-api.net/team/openai/deployments/d",
@@ -297,6 +305,10 @@ REFUSED = [
     ("https://m.eastus2.models.ai.azure.com/openai/v1", "mixes two endpoint shapes"),
     ("https://m.eastus2.models.ai.azure.com/models", "mixes two endpoint shapes"),
     ("https://res.openai.azure.com/something", "not an inference route of this host"),
+    (
+        "https://eastus.api.cognitive.microsoft.com/",
+        r"eastus\.api\.cognitive\.microsoft\.com/openai/deployments/<deployment>",
+    ),
 ]
 
 
