@@ -25,7 +25,7 @@ from ._endpoint import (
     is_loopback_host,
     resolve_endpoint,
 )
-from ._env import ENV_CREDENTIAL, ENV_ENDPOINT, endpoint_from_environment, key_from_environment
+from ._env import endpoint_from_environment, key_from_environment, no_credential_message
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -49,7 +49,7 @@ from ._retry import RetryPolicy, parse_retry_after
 from ._version import __version__
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
 
-__all__ = ["ENV_CREDENTIAL", "ENV_ENDPOINT", "BaseClient", "logger"]
+__all__ = ["BaseClient", "logger"]
 
 USER_AGENT = f"azure-inference-python/{__version__}"
 
@@ -137,11 +137,7 @@ class BaseClient:
 
                 self._owned_credential = DefaultAzureCredential()
         except ImportError:
-            raise ConfigurationError(
-                "No credential: pass credential=<key or token credential>, set "
-                f"{ENV_CREDENTIAL} to the endpoint key, or install azure-identity "
-                "(pip install 'azure-inference[entra]') to sign in with DefaultAzureCredential."
-            ) from None
+            raise ConfigurationError(no_credential_message(self._source)) from None
         return self._owned_credential
 
     @property

@@ -32,6 +32,7 @@ __all__ = [
     "EndpointSource",
     "endpoint_from_environment",
     "key_from_environment",
+    "no_credential_message",
 ]
 
 ENV_ENDPOINT = "AZURE_INFERENCE_ENDPOINT"
@@ -95,3 +96,21 @@ def key_from_environment(
     if key and openai_host is not None and openai_host == _host(chosen.endpoint):
         return ENV_OPENAI_KEY, key
     return None
+
+
+def no_credential_message(chosen: EndpointSource) -> str:
+    """What to do when no credential was given, found, or importable (azure-identity)."""
+    if chosen.source == ENV_PROJECT_ENDPOINT:
+        where = (
+            f"(the endpoint came from {ENV_PROJECT_ENDPOINT}, which signs in with Entra ID; "
+            "no key variable is read for it)"
+        )
+    elif chosen.source == ENV_OPENAI_ENDPOINT:
+        where = f"set {ENV_OPENAI_KEY} to the key of {ENV_OPENAI_ENDPOINT}"
+    else:
+        where = f"set {ENV_CREDENTIAL} to the endpoint key"
+    return (
+        f"No credential: pass credential=<key or token credential>, {where}, or install "
+        "azure-identity (pip install 'azure-inference[entra]') to sign in with "
+        "DefaultAzureCredential."
+    )
