@@ -20,6 +20,7 @@ from azure.core.credentials import AccessToken
 from azure_inference_core import BadRequestError, ConfigurationError, InferenceClient, NotFoundError
 
 from .conftest import Driver
+from .test_endpoint import REFUSED
 
 KEY = "k3y-0123456789abcdef"
 ML = "https://ml.azure.com/.default"
@@ -232,15 +233,13 @@ async def test_routes_that_pick_by_body_need_a_model(driver: Driver, url: str) -
     await driver.close(client)
 
 
-def test_refused_url_never_builds_a_client() -> None:
+@pytest.mark.parametrize(("url", "message"), [r for r in REFUSED if r[0]])
+async def test_refused_url_never_builds_a_client(driver: Driver, url: str, message: str) -> None:
     rec = Recorder()
-    with pytest.raises(ConfigurationError, match="names no deployment"):
-        InferenceClient(
-            "https://res.openai.azure.com/openai/deployments/",
-            KEY,
-            http_client=httpx.Client(transport=httpx.MockTransport(rec)),
-        )
+    with pytest.raises(ConfigurationError, match=message) as info:
+        driver.client(url, KEY, handler=rec, model="m")
     assert rec.requests == []
+    assert KEY not in str(info.value)
 
 
 def test_deployment_from_url_is_on_the_client_config() -> None:
