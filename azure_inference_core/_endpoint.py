@@ -409,7 +409,7 @@ def api_version_hint(
     text = f"{code or ''} {message}".lower()
     names_version = "api-version" in text or "apiversion" in text or "api version" in text
     aoai_404 = (
-        config.flavour is EndpointFlavour.AZURE_OPENAI
+        config.flavour in (EndpointFlavour.AZURE_OPENAI, EndpointFlavour.FOUNDRY)
         and status == 404
         and "deploymentnotfound" not in text
         and "resource not found" in text
@@ -427,7 +427,7 @@ def api_version_hint(
             f"'{SERVERLESS_API_VERSION}' (serverless and managed compute), "
             f"'2025-04-01' or '{DEFAULT_API_VERSION}' (Foundry /models)"
         )
-    prefix = "If the deployment exists, " if aoai_404 else ""
+    prefix = "If the URL is right, " if aoai_404 else ""
     return (
         f"{prefix}the service may not serve the api-version this client sent "
         f"({sent!r}); pass api_version=... to the client to choose another: {others}."

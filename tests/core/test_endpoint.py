@@ -351,7 +351,7 @@ def test_bad_overrides() -> None:
             404,
             "404",
             "Resource not found",
-            "If the deployment exists, the service may not serve the api-version this client "
+            "If the URL is right, the service may not serve the api-version this client "
             "sent ('2024-10-21')",
         ),
         (
@@ -360,6 +360,13 @@ def test_bad_overrides() -> None:
             "DeploymentNotFound",
             "The API deployment for this resource does not exist.",
             None,
+        ),
+        (
+            "https://r.services.ai.azure.com/models",
+            404,
+            "404",
+            "Resource not found",
+            "sent ('2025-05-01'); pass api_version=",
         ),
         (
             "https://r.services.ai.azure.com/models",
