@@ -6,7 +6,6 @@ retry decisions and the auth state. ``InferenceClient`` and
 from __future__ import annotations
 
 import logging
-import os
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -30,9 +29,11 @@ from ._endpoint import (
     EndpointConfig,
     EndpointFlavour,
     KeyHeader,
+    api_version_hint,
     is_loopback_host,
     resolve_endpoint,
 )
+from ._env import endpoint_from_environment, key_from_environment, no_credential_message
 from ._errors import (
     APIStatusError,
     ConfigurationError,
@@ -60,10 +61,8 @@ from ._retry import RetryPolicy, parse_retry_after
 from ._version import __version__
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
 
-__all__ = ["ENV_CREDENTIAL", "ENV_ENDPOINT", "BaseClient", "logger"]
+__all__ = ["BaseClient", "logger"]
 
-ENV_ENDPOINT = "AZURE_INFERENCE_ENDPOINT"
-ENV_CREDENTIAL = "AZURE_INFERENCE_CREDENTIAL"
 USER_AGENT = f"azure-inference-python/{__version__}"
 
 logger = logging.getLogger("azure_inference_core")
@@ -94,13 +93,9 @@ class BaseClient:
         max_error_bytes: int = DEFAULT_MAX_ERROR_BYTES,
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     ) -> None:
-        endpoint = endpoint if endpoint is not None else os.environ.get(ENV_ENDPOINT)
-        if not endpoint:
-            raise ConfigurationError(
-                f"No endpoint: pass endpoint='https://...' or set {ENV_ENDPOINT}."
-            )
+        self._source = endpoint_from_environment(endpoint)
         self._config: EndpointConfig = resolve_endpoint(
-            endpoint,
+            self._source.endpoint,
             api_version=api_version,
             key_header=key_header,
             credential_scopes=credential_scopes,
@@ -148,9 +143,9 @@ class BaseClient:
     def _resolve_credential(self, credential: Any) -> Any:
         if credential is not None:
             return credential
-        key = os.environ.get(ENV_CREDENTIAL)
-        if key:
-            return SecretStr(key)
+        found = key_from_environment(self._source)
+        if found is not None:
+            return SecretStr(found[1])
         try:
             if self._async:
                 from azure.identity.aio import DefaultAzureCredential as AsyncDefault
@@ -161,11 +156,7 @@ class BaseClient:
 
                 self._owned_credential = DefaultAzureCredential()
         except ImportError:
-            raise ConfigurationError(
-                "No credential: pass credential=<key or token credential>, set "
-                f"{ENV_CREDENTIAL} to the endpoint key, or install azure-identity "
-                "(pip install 'azure-inference[entra]') to sign in with DefaultAzureCredential."
-            ) from None
+            raise ConfigurationError(no_credential_message(self._source)) from None
         return self._owned_credential
 
     @property
@@ -374,6 +365,10 @@ class BaseClient:
                 request_id=error.request_id,
                 body=error.body,
             )
+        hint = api_version_hint(self._config, response.status_code, error.code, error.message)
+        if hint is not None:
+            error.message = f"{error.message} {hint}"
+            error.args = (error.message,)
         return error
 
     def _retry_delay(

@@ -34,14 +34,18 @@ class InferenceClient(BaseClient):
     """Synchronous client for the Azure AI Model Inference API.
 
     Args:
-        endpoint: the endpoint URL; defaults to ``$AZURE_INFERENCE_ENDPOINT``.
+        endpoint: the URL as pasted (docs/endpoints.md); defaults to
+            ``$AZURE_INFERENCE_ENDPOINT``, ``$AZURE_AI_PROJECT_ENDPOINT``, then
+            ``$AZURE_OPENAI_ENDPOINT``.
         credential: a key (``str``, ``SecretStr``, or an object with ``.key``)
-            or a token credential (``get_token(*scopes)``). Defaults to
-            ``$AZURE_INFERENCE_CREDENTIAL``, then to azure-identity's
+            or a token credential (``get_token(*scopes)``). Defaults to the key
+            variable paired with the endpoint (``$AZURE_INFERENCE_CREDENTIAL``,
+            ``$AZURE_OPENAI_API_KEY``), then to azure-identity's
             ``DefaultAzureCredential`` when installed.
         model: default deployment name sent as body ``model`` (required on Foundry).
-        api_version: overrides the flavour's api-version (``2025-05-01`` for the
-            inference API, ``2024-10-21`` for Azure OpenAI deployments, none for ``/openai/v1``).
+        api_version: overrides the flavour's api-version (``2024-05-01-preview`` on
+            serverless and managed compute, ``2025-05-01`` on Foundry ``/models``,
+            ``2024-10-21`` for Azure OpenAI deployments, none for ``/openai/v1``).
         extra_parameters: default ``extra-parameters`` header mode. When None,
             ``pass-through`` is sent only with ``model_extras``.
         max_retries: retries on 408/429/5xx and connection errors; 0 disables.

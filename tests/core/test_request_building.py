@@ -86,7 +86,8 @@ async def test_headers_on_every_call(driver: Driver) -> None:
     assert "extra-parameters" not in first.headers
     assert first.method == "POST"
     assert str(first.url) == (
-        "https://my-model.eastus2.models.ai.azure.com/chat/completions?api-version=2025-05-01"
+        "https://my-model.eastus2.models.ai.azure.com/chat/completions"
+        "?api-version=2024-05-01-preview"
     )
     await driver.close(client)
 
@@ -379,7 +380,7 @@ async def test_embed_bodies(driver: Driver) -> None:
     result = await driver.call(
         client, "embed", ["a", "b"], dimensions=0, encoding_format="float", input_type="query"
     )
-    assert str(cap.last.url).endswith("/embeddings?api-version=2025-05-01")
+    assert str(cap.last.url).endswith("/embeddings?api-version=2024-05-01-preview")
     assert cap.body == {
         "input": ["a", "b"],
         "dimensions": 0,
@@ -405,7 +406,7 @@ async def test_embed_images_body(driver: Driver) -> None:
         [ImageEmbeddingInput(image="data:image/png;base64,AAAA", text="cat"), {"image": "data:x"}],
         dimensions=1024,
     )
-    assert str(cap.last.url).endswith("/images/embeddings?api-version=2025-05-01")
+    assert str(cap.last.url).endswith("/images/embeddings?api-version=2024-05-01-preview")
     assert cap.body == {
         "input": [{"image": "data:image/png;base64,AAAA", "text": "cat"}, {"image": "data:x"}],
         "dimensions": 1024,
@@ -427,7 +428,7 @@ async def test_info_is_get_and_cached_and_never_implicit(driver: Driver) -> None
     request = cap.last
     assert request.method == "GET"
     assert request.content == b""
-    assert str(request.url).endswith("/info?api-version=2025-05-01")
+    assert str(request.url).endswith("/info?api-version=2024-05-01-preview")
     assert info.is_chat_model
 
 
