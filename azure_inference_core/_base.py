@@ -42,6 +42,7 @@ from ._errors import (
     request_id_from_headers,
 )
 from ._messages import MessageInput
+from ._models import capabilities_for
 from ._policy import needs_pass_through
 from ._read import (
     ACCEPT_ENCODING,
@@ -50,6 +51,7 @@ from ._read import (
     DEFAULT_MAX_RESPONSE_BYTES,
     check_size,
 )
+from ._reasoning import apply_model_rules
 from ._request import (
     ExtraParameters,
     build_chat_body,
@@ -245,6 +247,8 @@ class BaseClient:
         temperature: float | None,
         top_p: float | None,
         max_tokens: int | None,
+        max_completion_tokens: int | None,
+        reasoning_effort: str | None,
         seed: int | None,
         presence_penalty: float | None,
         frequency_penalty: float | None,
@@ -275,7 +279,13 @@ class BaseClient:
             tool_choice=tool_choice,
             parallel_tool_calls=parallel_tool_calls,
             model_extras=model_extras,
+            max_completion_tokens=max_completion_tokens,
+            reasoning_effort=reasoning_effort,
         )
+        # Reasoning models' rules (max_completion_tokens, refused parameters, developer role).
+        config = self._config
+        names = (body.get("model"), config.deployment, config.base_url)
+        apply_model_rules(body, *capabilities_for(*names))
         # Which fields need `extra-parameters: pass-through` is the policy's to say (_policy.py).
         has_extras = needs_pass_through(body, self._config.flavour, model_extras)
         return self._call(

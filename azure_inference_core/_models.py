@@ -32,7 +32,7 @@ own 422 says what it cannot do) and nothing is claimed (``known`` is False).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -68,7 +68,20 @@ class ModelCapabilities:
         usage_style: where a stream's usage comes: ``last_chunk`` (always, on the
             last chunk with choices) or ``opt_in`` (only with ``stream_options``).
         tool_results_json: a tool message's content must be a JSON object (Cohere).
-        reasoning: returns ``reasoning_content``.
+        reasoning: thinks before answering: returns ``reasoning_content`` (or
+            ``<think>`` in the content on older api-versions), or counts hidden
+            reasoning tokens (OpenAI o-series, gpt-5).
+        kind: ``chat`` or ``embeddings``.
+        parallel_tools: may return several tool calls in one answer.
+        max_tokens_field: the body field that bounds the completion; reasoning
+            models of OpenAI take ``max_completion_tokens`` only (a ``max_tokens``
+            is sent under that name, see ``_reasoning.py``).
+        reasoning_effort: accepts ``reasoning_effort``.
+        developer_role: system messages are sent with the ``developer`` role.
+        rejected: body parameters the service refuses for this model (refused
+            before sending, see ``_reasoning.py``).
+        encoding: the tiktoken encoding of the model's tokenizer (``o200k_base``,
+            ``cl100k_base``); None: no public tokenizer, counts are estimated.
     """
 
     family: str
@@ -84,92 +97,45 @@ class ModelCapabilities:
     usage_style: UsageStyle = "last_chunk"
     tool_results_json: bool = False
     reasoning: bool = False
+    kind: Literal["chat", "embeddings"] = "chat"
+    parallel_tools: bool = True
+    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
+    reasoning_effort: bool = False
+    developer_role: bool = False
+    rejected: frozenset[str] = frozenset()
+    encoding: str | None = None
+
+    @property
+    def input_modalities(self) -> tuple[str, ...]:
+        """``text`` and, where taken, ``image`` and ``audio``."""
+        out = ["text"]
+        if self.vision != 0:
+            out.append("image")
+        if self.audio:
+            out.append("audio")
+        return tuple(out)
+
+    @property
+    def structured_output_modes(self) -> tuple[str, ...]:
+        """How an answer can be constrained: ``json_schema``, ``json_object``, ``tool``."""
+        modes = [
+            mode
+            for mode, ok in (
+                ("json_schema", self.json_schema),
+                ("json_object", self.json_object),
+                ("tool", self.tools),
+            )
+            if ok
+        ]
+        return tuple(modes)
 
 
 UNKNOWN_MODEL = ModelCapabilities(
     family="unknown", known=False, json_schema=True, vision=None, audio=True
 )
 
-_PHI3 = ModelCapabilities(
-    family="Phi-3",
-    context_window=4096,
-    max_output=1024,
-    tools=False,
-    json_object=False,
-    system_role=False,
-)
-_PHI4 = replace(_PHI3, family="Phi-4", context_window=16384, max_output=4096, system_role=True)
-_GPT = ModelCapabilities(
-    family="GPT",
-    context_window=128000,
-    max_output=16384,
-    json_schema=True,
-    vision=10,
-    usage_style="opt_in",
-)
-_O_SERIES = replace(_GPT, family="o-series", context_window=200000, max_output=100000)
-_OLD_GPT = replace(_GPT, context_window=16385, max_output=4096, json_schema=False, vision=0)
-_MISTRAL = ModelCapabilities(family="Mistral", context_window=131072, max_output=4096)
-_COHERE = ModelCapabilities(
-    family="Cohere command", context_window=131072, max_output=4096, tool_results_json=True
-)
-_LLAMA = ModelCapabilities(
-    family="Llama", context_window=131072, max_output=4096, json_object=False
-)
-_DEEPSEEK_R1 = ModelCapabilities(
-    family="DeepSeek-R1",
-    context_window=128000,
-    max_output=32768,
-    tools=False,
-    json_object=False,
-    reasoning=True,
-)
-
-# Ordered: the first prefix of the lower-cased name wins, so specific names come
-# before their family's catch-all.
-_TABLE: tuple[tuple[str, ModelCapabilities], ...] = (
-    ("phi-3-vision", replace(_PHI3, family="Phi-3-vision", context_window=131072, vision=1)),
-    ("phi-3.5-vision", replace(_PHI3, family="Phi-3.5-vision", context_window=131072, vision=None)),
-    ("phi-3-mini-4k", _PHI3),
-    ("phi-3-medium-4k", _PHI3),
-    ("phi-3-small-8k", replace(_PHI3, context_window=8192)),
-    ("phi-3.5", replace(_PHI3, family="Phi-3.5", context_window=131072)),
-    ("phi-3", replace(_PHI3, context_window=131072)),
-    ("phi-4-multimodal", replace(_PHI4, context_window=131072, vision=None, audio=True)),
-    ("phi-4-mini", replace(_PHI4, context_window=131072)),
-    ("phi-4", _PHI4),
-    ("mistral-small", replace(_MISTRAL, context_window=32768)),
-    ("mistral-medium", replace(_MISTRAL, vision=None)),
-    ("mistral", _MISTRAL),
-    ("ministral", _MISTRAL),
-    ("codestral", replace(_MISTRAL, context_window=262144)),
-    ("cohere-command-a", replace(_COHERE, context_window=256000, max_output=8192)),
-    ("cohere-command", _COHERE),
-    ("command-r", _COHERE),
-    ("command-a", replace(_COHERE, context_window=256000, max_output=8192)),
-    ("gpt-4o-audio", replace(_GPT, audio=True)),
-    ("gpt-4o", _GPT),
-    ("gpt-4.1", replace(_GPT, context_window=1047576, max_output=32768)),
-    ("gpt-4-turbo", replace(_GPT, max_output=4096)),
-    ("gpt-4-32k", replace(_OLD_GPT, context_window=32768)),
-    ("gpt-4", replace(_OLD_GPT, context_window=8192)),
-    ("gpt-35-turbo", _OLD_GPT),
-    ("gpt-3.5-turbo", _OLD_GPT),
-    ("gpt-", _GPT),
-    ("o1-mini", replace(_O_SERIES, context_window=128000, max_output=65536, vision=0)),
-    ("o3-mini", replace(_O_SERIES, vision=0)),
-    ("o1", _O_SERIES),
-    ("o3", _O_SERIES),
-    ("o4", _O_SERIES),
-    ("meta-llama-3.1", _LLAMA),
-    ("llama-3.3", _LLAMA),
-    ("meta-llama-3", replace(_LLAMA, context_window=8192, tools=False)),
-    ("llama-3.2", replace(_LLAMA, vision=None, tools=False)),
-    ("deepseek-r1", _DEEPSEEK_R1),
-    ("deepseek-v3", replace(_MISTRAL, family="DeepSeek-V3", max_output=8192)),
-    ("ai21-jamba", ModelCapabilities(family="Jamba", context_window=262144, max_output=4096)),
-    ("jamba", ModelCapabilities(family="Jamba", context_window=262144, max_output=4096)),
-)
+# The rows live in _model_table.py (they need this class first).
+from ._model_table import TABLE as _TABLE  # noqa: E402
 
 
 def model_names(name: str | None) -> list[str]:

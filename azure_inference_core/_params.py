@@ -49,6 +49,11 @@ class ChatParams(_CallOptions, total=False):
     temperature: float | None
     top_p: float | None
     max_tokens: int | None
+    """Completion budget; sent as ``max_completion_tokens`` to models that take only that."""
+    max_completion_tokens: int | None
+    """Completion budget, reasoning tokens included (OpenAI reasoning models)."""
+    reasoning_effort: str | None
+    """``minimal`` / ``low`` / ``medium`` / ``high`` on models with a reasoning setting."""
     seed: int | None
     presence_penalty: float | None
     frequency_penalty: float | None
@@ -82,7 +87,6 @@ _RENAMES = {
     "model_name": "model",
     "azure_deployment": "model",
     "stop_sequences": "stop",
-    "max_completion_tokens": "max_tokens",
 }
 
 

@@ -28,7 +28,9 @@ __all__ = ["OPENAI_FLAVOURS", "OPENAI_ONLY_FIELDS", "needs_pass_through", "strea
 
 OPENAI_FLAVOURS = frozenset({EndpointFlavour.AZURE_OPENAI, EndpointFlavour.OPENAI_V1})
 #: Body fields the OpenAI routes define and the inference API's chat schema does not.
-OPENAI_ONLY_FIELDS = frozenset({"parallel_tool_calls", "stream_options"})
+OPENAI_ONLY_FIELDS = frozenset(
+    {"parallel_tool_calls", "stream_options", "max_completion_tokens", "reasoning_effort"}
+)
 
 
 def needs_pass_through(

@@ -35,6 +35,8 @@ CHAT_FIELDS = frozenset(
         "temperature",
         "top_p",
         "max_tokens",
+        "max_completion_tokens",
+        "reasoning_effort",
         "seed",
         "presence_penalty",
         "frequency_penalty",
@@ -182,6 +184,8 @@ def build_chat_body(
     tool_choice: str | Mapping[str, Any] | None,
     parallel_tool_calls: bool | None,
     model_extras: Mapping[str, Any] | None,
+    max_completion_tokens: int | None = None,
+    reasoning_effort: str | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """Build a chat request body.
 
@@ -209,6 +213,11 @@ def build_chat_body(
     if max_tokens is not None:
         _integer("max_tokens", max_tokens)
         body["max_tokens"] = max_tokens
+    if max_completion_tokens is not None:
+        _integer("max_completion_tokens", max_completion_tokens)
+        body["max_completion_tokens"] = max_completion_tokens
+    if reasoning_effort is not None:
+        body["reasoning_effort"] = reasoning_effort
     if seed is not None:
         _integer("seed", seed)
         body["seed"] = seed

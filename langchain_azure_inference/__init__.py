@@ -10,6 +10,7 @@ same objects LlamaIndex's package exports.
 from azure_inference_core import (
     AzureInferenceError,
     ConfigurationError,
+    RejectedParameterError,
     TruncatedAnswerError,
     UnsupportedContentError,
     UnsupportedFeatureError,
@@ -52,6 +53,7 @@ __all__ = [
     "ServerError",
     "StreamError",
     "StreamTimeoutError",
+    "RejectedParameterError",
     "TruncatedAnswerError",
     "UnsupportedContentError",
     "UnsupportedFeatureError",

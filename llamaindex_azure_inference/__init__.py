@@ -34,6 +34,7 @@ from ._errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RejectedParameterError,
     ServerError,
     StreamError,
     StreamTimeoutError,
@@ -55,6 +56,7 @@ def profile_for(model: str | None) -> ModelCapabilities:
 
 
 __all__ = [
+    "RejectedParameterError",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",

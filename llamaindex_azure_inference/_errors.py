@@ -17,6 +17,7 @@ from azure_inference_core import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RejectedParameterError,
     ServerError,
     StreamError,
     StreamTimeoutError,
@@ -27,6 +28,7 @@ from azure_inference_core import (
 )
 
 __all__ = [
+    "RejectedParameterError",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",

@@ -23,6 +23,7 @@ EXPECTED = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RejectedParameterError",
     "ServerError",
     "StreamError",
     "StreamTimeoutError",

@@ -195,6 +195,7 @@ def test_public_names_are_pinned() -> None:
             "NotFoundError",
             "PermissionDeniedError",
             "RateLimitError",
+            "RejectedParameterError",
             "ServerError",
             "StreamError",
             "StreamTimeoutError",
