@@ -410,6 +410,12 @@ def error_from_response(
     if status == 400:
         if code == "content_filter":
             return ContentFilterError(text, details=details, **common)
+        if code in ("unsupported_parameter", "unsupported_value"):
+            text += (
+                " This deployment is a reasoning model: pass max_completion_tokens instead of"
+                " max_tokens and leave sampling parameters out; name its model (model='o3-mini',"
+                " ...) so the library adapts the request before sending."
+            )
         if text.startswith("Extra parameters"):
             text += (
                 " Pass model-specific parameters in model_extras={...} with"

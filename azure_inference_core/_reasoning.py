@@ -7,7 +7,8 @@ OpenAI's reasoning models (o1, o3, o3-mini, o4-mini, gpt-5; rows with
   sent as ``max_completion_tokens`` (as langchain-openai and
   llama-index-llms-openai do); both at once is refused;
 * refuse sampling parameters, penalties and logprobs (Azure answers 400
-  ``unsupported_parameter`` / ``unsupported_value``): the library **refuses**
+  ``unsupported_parameter`` / ``unsupported_value``; ``temperature`` and
+  ``top_p`` pass at their default 1, as Azure takes them): the library **refuses**
   them before sending with :class:`RejectedParameterError`, naming each one.
   Nothing is dropped with a warning: a setting that silently does nothing is
   a bug the user never sees;
@@ -27,6 +28,9 @@ from ._features import UnsupportedFeatureError
 from ._models import ModelCapabilities
 
 __all__ = ["REASONING_EFFORTS", "RejectedParameterError", "apply_model_rules"]
+
+# Accepted at their default value 1 only (Azure answers unsupported_value otherwise).
+_DEFAULT_ONLY = ("temperature", "top_p")
 
 #: Values Azure documents for ``reasoning_effort`` (gpt-5 adds ``minimal``).
 REASONING_EFFORTS = ("minimal", "low", "medium", "high")
@@ -71,7 +75,11 @@ def apply_model_rules(
     if not capabilities.known:
         return
     label = f"Model {model_name!r} ({capabilities.family} family)"
-    refused = sorted(name for name in capabilities.rejected if body.get(name) is not None)
+    refused = sorted(
+        name
+        for name in capabilities.rejected
+        if body.get(name) is not None and not (name in _DEFAULT_ONLY and body[name] == 1)
+    )
     if "reasoning_effort" in body and not capabilities.reasoning_effort:
         refused.append("reasoning_effort")
     if refused:

@@ -44,6 +44,9 @@ class ModelProfile:
         usage_style: where streamed usage goes (see docs/wire.md section 5).
         reasoning: ``content`` returns ``reasoning_content``; ``hidden`` counts
             reasoning tokens only (OpenAI o-series).
+        reasoning_parameters: an OpenAI reasoning model: ``max_tokens``, penalties,
+            logprobs and non-default ``temperature`` / ``top_p`` answer Azure's 400
+            (``_reasoning_rules.py``).
         tool_result_must_be_json: a tool message must hold a JSON string (Cohere).
         embedding_input_types: accepted ``input_type`` values (empty = none).
         embedding_dimensions: accepted ``dimensions`` (empty = 1..default).
@@ -69,6 +72,7 @@ class ModelProfile:
     unsupported_parameters: frozenset[str] = frozenset()
     usage_style: UsageStyle = "last_chunk"
     reasoning: ReasoningStyle = "none"
+    reasoning_parameters: bool = False
     tool_result_must_be_json: bool = False
     embedding_input_types: tuple[str, ...] = ()
     embedding_dimensions: tuple[int, ...] = ()
@@ -113,6 +117,25 @@ def _phi(name: str, context: int, vision: int = 0) -> ModelProfile:
         supports_system_role=False,
         vision=vision,
         extra_parameters=_PHI_EXTRAS,
+    )
+
+
+def _reasoning(name: str, context: int, output: int, vision: int) -> ModelProfile:
+    """An OpenAI reasoning model: hidden reasoning, Azure's refusals of sampling parameters."""
+    return ModelProfile(
+        name=name,
+        provider="OpenAI",
+        context_window=context,
+        max_output=output,
+        supports_tools=True,
+        supports_parallel_tool_calls=True,
+        json_object=True,
+        json_schema=True,
+        vision=vision,
+        extra_parameters=_OPENAI_EXTRAS,
+        usage_style="stream_options",
+        reasoning="hidden",
+        reasoning_parameters=True,
     )
 
 
@@ -190,22 +213,10 @@ _BUILTIN: tuple[ModelProfile, ...] = (
         extra_parameters=_OPENAI_EXTRAS,
         usage_style="stream_options",
     ),
-    ModelProfile(
-        name="o3-mini",
-        provider="OpenAI",
-        context_window=200000,
-        max_output=100000,
-        supports_tools=True,
-        supports_parallel_tool_calls=True,
-        json_object=True,
-        json_schema=True,
-        extra_parameters=_OPENAI_EXTRAS,
-        unsupported_parameters=frozenset(
-            {"temperature", "top_p", "presence_penalty", "frequency_penalty"}
-        ),
-        usage_style="stream_options",
-        reasoning="hidden",
-    ),
+    _reasoning("o3-mini", 200000, 100000, vision=0),
+    _reasoning("o1", 200000, 100000, vision=10),
+    _reasoning("o4-mini", 200000, 100000, vision=10),
+    _reasoning("gpt-5-mini", 400000, 128000, vision=10),
     ModelProfile(
         name="DeepSeek-R1",
         provider="DeepSeek",

@@ -18,6 +18,7 @@ from typing import Any, cast
 from ._errors import ServiceError, bad_request, parameter_not_supported
 from ._media import AudioInfo, ImageInfo, describe_audio, describe_image
 from ._profiles import ModelProfile
+from ._reasoning_rules import check_reasoning_parameters
 from ._text import count_tokens
 
 __all__ = ["ChatRequest", "Turn", "validate_chat"]
@@ -293,6 +294,8 @@ def validate_chat(body: Mapping[str, Any], profile: ModelProfile) -> ChatRequest
     Raises:
         ServiceError: 400 for malformed input, 422 for what the model does not support.
     """
+    if profile.reasoning_parameters:
+        check_reasoning_parameters(body)
     for name in sorted(profile.unsupported_parameters):
         if body.get(name) is not None:
             raise parameter_not_supported([name], body[name])

@@ -45,7 +45,16 @@ CALL_KWARGS = (frozenset(CHAT_PARAMS) - {"stop", "model_extras"}) | {
 }
 # Consumed by BaseChatModel itself but still forwarded to _stream / _generate.
 _LANGCHAIN_KWARGS = frozenset({"stream"})
-_SAMPLING = ("temperature", "top_p", "max_tokens", "seed", "presence_penalty", "frequency_penalty")
+_SAMPLING = (
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "max_completion_tokens",
+    "reasoning_effort",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+)
 _EXTRA_FIELDS = ("n", "logprobs", "top_logprobs")
 
 

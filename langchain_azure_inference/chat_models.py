@@ -110,6 +110,11 @@ class ChatAzureInference(ClientSettings, BaseChatModel):
     temperature: float | None = None
     top_p: float | None = None
     max_tokens: int | None = None
+    """Completion budget; reasoning models (o-series, gpt-5) get it as ``max_completion_tokens``."""
+    max_completion_tokens: int | None = None
+    """Completion budget including reasoning tokens (OpenAI reasoning models)."""
+    reasoning_effort: str | None = None
+    """``"minimal"``, ``"low"``, ``"medium"`` or ``"high"`` (o-series, gpt-5, grok-3-mini)."""
     stop: list[str] | None = Field(
         default=None, validation_alias=AliasChoices("stop", "stop_sequences")
     )
@@ -178,6 +183,8 @@ class ChatAzureInference(ClientSettings, BaseChatModel):
             "temperature",
             "top_p",
             "max_tokens",
+            "max_completion_tokens",
+            "reasoning_effort",
             "stop",
             "seed",
             "presence_penalty",
@@ -209,7 +216,9 @@ class ChatAzureInference(ClientSettings, BaseChatModel):
         temperature = kwargs.get("temperature", self.temperature)
         if temperature is not None:
             params["ls_temperature"] = temperature
-        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        max_tokens = kwargs.get("max_completion_tokens", self.max_completion_tokens)
+        if max_tokens is None:
+            max_tokens = kwargs.get("max_tokens", self.max_tokens)
         if max_tokens is not None:
             params["ls_max_tokens"] = max_tokens
         ls_stop = stop if stop is not None else self.stop

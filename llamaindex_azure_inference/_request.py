@@ -35,6 +35,8 @@ __all__ = ["CALL_PARAMETERS", "ChatRequest", "build_chat_request"]
 _SAMPLING = (
     "temperature",
     "max_tokens",
+    "max_completion_tokens",
+    "reasoning_effort",
     "top_p",
     "seed",
     "stop",

@@ -68,6 +68,11 @@ class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
         temperature, max_tokens, top_p, seed, stop, presence_penalty,
             frequency_penalty: Sampling parameters; None means "not sent",
             every other value (0 included) is sent.
+        max_completion_tokens, reasoning_effort: Reasoning models' budget and
+            effort. On OpenAI reasoning models (o-series, gpt-5) `max_tokens`
+            is sent as `max_completion_tokens`, a system message as a
+            `developer` one, and sampling parameters are refused before
+            sending (`RejectedParameterError`).
         additional_kwargs: Model-specific parameters merged into the body root
             with `extra-parameters: pass-through` (e.g. `logprobs`, `safe_prompt`).
         timeout: Seconds per request (None: no limit).
@@ -94,7 +99,16 @@ class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
     """
 
     temperature: float | None = Field(default=None, description="Sampling temperature.")
-    max_tokens: int | None = Field(default=None, description="Completion token limit.")
+    max_tokens: int | None = Field(
+        default=None,
+        description="Completion token limit (sent as max_completion_tokens to reasoning models).",
+    )
+    max_completion_tokens: int | None = Field(
+        default=None, description="Completion token limit including reasoning tokens."
+    )
+    reasoning_effort: str | None = Field(
+        default=None, description="minimal / low / medium / high on reasoning models."
+    )
     top_p: float | None = Field(default=None, description="Nucleus sampling mass.")
     seed: int | None = Field(default=None, description="Sampling seed.")
     stop: list[str] | None = Field(default=None, description="Stop sequences.")
@@ -124,7 +138,8 @@ class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
         caps = self.capabilities
         num_output = self.num_output
         if num_output is None:
-            num_output = self.max_tokens if self.max_tokens is not None else caps.max_output
+            budgets = (self.max_completion_tokens, self.max_tokens, caps.max_output)
+            num_output = next((b for b in budgets if b is not None), None)
         context_window = self.context_window
         if context_window is None:
             context_window = caps.context_window
@@ -154,6 +169,8 @@ class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
             defaults={
                 "temperature": self.temperature,
                 "max_tokens": self.max_tokens,
+                "max_completion_tokens": self.max_completion_tokens,
+                "reasoning_effort": self.reasoning_effort,
                 "top_p": self.top_p,
                 "seed": self.seed,
                 "stop": self.stop,

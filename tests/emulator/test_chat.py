@@ -228,5 +228,6 @@ def test_o3_mini_counts_hidden_reasoning_and_rejects_temperature() -> None:
         assert "reasoning_content" not in data["choices"][0]["message"]
         assert data["usage"]["completion_tokens_details"]["reasoning_tokens"] > 0
         rejected = chat(client, "think", temperature=0.5)
-        assert rejected.status_code == 422
-        assert rejected.json()["detail"][0]["loc"] == ["body", "temperature"]
+        assert rejected.status_code == 400
+        assert rejected.json()["error"]["code"] == "unsupported_value"
+        assert rejected.json()["error"]["param"] == "temperature"

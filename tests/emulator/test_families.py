@@ -76,15 +76,15 @@ def test_azure_openai_stream_carries_filters_rate_headers_and_an_empty_final_del
 
 
 def test_azure_openai_invalid_value_is_its_400_shape(emu: Emulator) -> None:
-    base = emu.openai_deployment_endpoint("o3-mini")
+    base = emu.openai_deployment_endpoint("gpt-4o")
     with client_for(emu, base=base, version="2024-10-21") as client:
-        response = chat(client, "hi", temperature=0.5)
+        response = chat(client, "hi", max_tokens=10**6)
     assert response.status_code == 400
     error = response.json()["error"]
     assert set(error) == {"message", "type", "param", "code"}
     assert error["code"] is None
-    assert error["param"] == "temperature"
-    assert "temperature" in error["message"]
+    assert error["param"] == "max_tokens"
+    assert "max_tokens" in error["message"]
 
 
 def test_mistral_tool_call_message_and_stream(emu: Emulator) -> None:
