@@ -79,7 +79,8 @@ def test_model_named_in_the_body_picks_the_rules_on_foundry_models() -> None:
     with client(FOUNDRY, sent, model="o3-mini") as c:
         c.complete(SYSTEM_AND_USER, max_tokens=10)
     body = sent.body_sent
-    assert body["max_completion_tokens"] == 10 and "max_tokens" not in body
+    assert body["max_completion_tokens"] == 10
+    assert "max_tokens" not in body
     # Off the OpenAI routes the field is outside the inference API's schema.
     assert sent.requests[-1].headers["extra-parameters"] == "pass-through"
 
@@ -99,9 +100,11 @@ def test_refused_parameters_raise_before_sending(params: dict[str, Any], named: 
         c.complete(SYSTEM_AND_USER, **params)
     assert not sent.requests
     assert info.value.parameters == named
-    assert isinstance(info.value, UnsupportedFeatureError) and isinstance(info.value, ValueError)
+    assert isinstance(info.value, UnsupportedFeatureError)
+    assert isinstance(info.value, ValueError)
     message = str(info.value)
-    assert "o3-mini" in message and all(name in message for name in named)
+    assert "o3-mini" in message
+    assert all(name in message for name in named)
     assert "max_completion_tokens" in message
 
 
@@ -116,7 +119,8 @@ def test_reasoning_effort_on_a_model_without_it_is_refused() -> None:
     sent = Sent()
     with client(AOAI.format("gpt-4o"), sent) as c, pytest.raises(RejectedParameterError) as info:
         c.complete(SYSTEM_AND_USER, reasoning_effort="high")
-    assert info.value.parameters == ["reasoning_effort"] and not sent.requests
+    assert info.value.parameters == ["reasoning_effort"]
+    assert not sent.requests
 
 
 def test_both_budgets_is_an_error_and_unknown_models_are_left_alone() -> None:
@@ -139,7 +143,8 @@ async def test_async_client_applies_the_same_rules() -> None:
         await c.complete(SYSTEM_AND_USER, max_tokens=7)
         with pytest.raises(RejectedParameterError):
             await c.complete(SYSTEM_AND_USER, temperature=0)
-    assert sent.body_sent["max_completion_tokens"] == 7 and len(sent.requests) == 1
+    assert sent.body_sent["max_completion_tokens"] == 7
+    assert len(sent.requests) == 1
 
 
 def test_azure_refusal_of_an_unrecognised_deployment_says_what_to_do() -> None:
@@ -159,7 +164,8 @@ def test_azure_refusal_of_an_unrecognised_deployment_says_what_to_do() -> None:
     ):
         c.complete(SYSTEM_AND_USER, max_tokens=5)
     assert info.value.code == "unsupported_parameter"
-    assert "max_completion_tokens" in str(info.value) and "model=" in str(info.value)
+    assert "max_completion_tokens" in str(info.value)
+    assert "model=" in str(info.value)
 
 
 @pytest.mark.parametrize(
@@ -182,7 +188,8 @@ def test_table_rows_survive_version_suffixes(
     name: str, window: int, output: int, field: str, rejects_temperature: bool
 ) -> None:
     caps, matched = capabilities_for(name)
-    assert caps.known and matched == name
+    assert caps.known
+    assert matched == name
     assert (caps.context_window, caps.max_output, caps.max_tokens_field) == (window, output, field)
     assert ("temperature" in caps.rejected) is rejects_temperature
 
