@@ -46,7 +46,7 @@ from ._messages import (
 from ._models import UNKNOWN_MODEL, ModelCapabilities, capabilities_for, check_capabilities
 from ._params import CHAT_PARAMS, EMBED_PARAMS, ChatParams, EmbedParams, check_names
 from ._policy import needs_pass_through, stream_usage_options
-from ._reasoning import RejectedParameterError
+from ._reasoning import REASONING_EFFORTS, RejectedParameterError
 from ._retry import RetryPolicy
 from ._secrets import is_secret_header, public_headers, redact_headers
 from ._sse import ServerSentEvent, SSEDecoder
@@ -144,6 +144,7 @@ __all__ = [
     "ToolCallDelta",
     "ToolCallUpdate",
     "ToolMessage",
+    "REASONING_EFFORTS",
     "RejectedParameterError",
     "TruncatedAnswerError",
     "UNKNOWN_MODEL",

@@ -19,7 +19,6 @@ from pydantic import AliasChoices, ConfigDict, Field, model_validator
 from typing_extensions import Self
 
 from azure_inference_core import (
-    ModelCapabilities,
     UnsupportedFeatureError,
     capabilities_for,
     check_names,
@@ -30,29 +29,13 @@ from azure_inference_core import (
 
 from ._client import ClientSettings
 from ._errors import mapped_errors
+from ._profile import model_profile
 from ._request import CALL_KWARGS, ChatRequest, build_chat_request
 from ._responses import StreamProcessor, completion_to_result
 from ._structured import StructuredMethod, output_parser, with_raw
 from ._tools import ToolLike, convert_tools, json_schema_response_format
 
 __all__ = ["ChatAzureInference"]
-
-
-def _profile(capabilities: ModelCapabilities) -> ModelProfile | None:
-    """The capability row as a LangChain profile; None for an unknown model (nothing claimed)."""
-    if not capabilities.known:
-        return None
-    profile = ModelProfile(
-        tool_calling=capabilities.tools,
-        structured_output=capabilities.tools or capabilities.json_object,
-        image_inputs=capabilities.vision != 0,
-        audio_inputs=capabilities.audio,
-    )
-    if capabilities.context_window is not None:
-        profile["max_input_tokens"] = capabilities.context_window
-    if capabilities.max_output is not None:
-        profile["max_output_tokens"] = capabilities.max_output
-    return profile
 
 
 class ChatAzureInference(ClientSettings, BaseChatModel):
@@ -202,7 +185,7 @@ class ChatAzureInference(ClientSettings, BaseChatModel):
         return params
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        return _profile(capabilities_for(self.model, self.endpoint)[0])
+        return model_profile(capabilities_for(self.model, self.endpoint)[0])
 
     def _model_label(self) -> str:
         return self.model or self.endpoint or ""
