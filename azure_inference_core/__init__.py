@@ -43,7 +43,13 @@ from ._messages import (
     UserMessage,
     assistant_to_wire,
 )
-from ._models import UNKNOWN_MODEL, ModelCapabilities, capabilities_for, check_capabilities
+from ._models import (
+    UNKNOWN_MODEL,
+    ModelCapabilities,
+    capabilities_for,
+    check_capabilities,
+    model_names,
+)
 from ._params import CHAT_PARAMS, EMBED_PARAMS, ChatParams, EmbedParams, check_names
 from ._policy import needs_pass_through, stream_usage_options
 from ._reasoning import REASONING_EFFORTS, RejectedParameterError
@@ -155,6 +161,7 @@ __all__ = [
     "assistant_to_wire",
     "capabilities_for",
     "check_capabilities",
+    "model_names",
     "check_names",
     "is_secret_header",
     "needs_pass_through",

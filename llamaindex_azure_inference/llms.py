@@ -29,7 +29,7 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 
-from azure_inference_core import ModelCapabilities, capabilities_for
+from azure_inference_core import ModelCapabilities, capabilities_for, model_names
 
 from ._client import ClientSettings, openai_route
 from ._request import ChatRequest, build_chat_request
@@ -47,6 +47,12 @@ __all__ = ["AzureInference"]
 def _capabilities(model: str | None, endpoint: str | None) -> tuple[ModelCapabilities, str]:
     """The core table's row for the model (or the deployment in the endpoint URL), cached."""
     return capabilities_for(model, endpoint)
+
+
+def _deployment(endpoint: str | None) -> str:
+    """The deployment or model name an endpoint URL carries, else "unknown"."""
+    names = model_names(endpoint)
+    return names[0] if names else "unknown"
 
 
 class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
@@ -148,7 +154,9 @@ class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
             num_output=DEFAULT_NUM_OUTPUTS if num_output is None else num_output,
             is_chat_model=True,
             is_function_calling_model=self._function_calling,
-            model_name=self.model or "unknown",
+            model_name=self.model
+            or _capabilities(None, self.endpoint)[1]
+            or _deployment(self.endpoint),
         )
 
     @property

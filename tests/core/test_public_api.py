@@ -33,7 +33,7 @@ PUBLIC = {
     # the rules both adapters share (issue 13)
     "ChoiceUpdate", "ChunkUpdate", "ToolCallUpdate",
     "UnsupportedContentError", "UnsupportedFeatureError", "TruncatedAnswerError",
-    "RejectedParameterError", "REASONING_EFFORTS",
+    "RejectedParameterError", "REASONING_EFFORTS", "model_names",
     "ModelCapabilities", "UNKNOWN_MODEL", "capabilities_for", "check_capabilities",
     "ChatParams", "EmbedParams", "CHAT_PARAMS", "EMBED_PARAMS", "check_names",
     "needs_pass_through", "stream_usage_options",
