@@ -361,7 +361,8 @@ async def test_azure_openai_route_streams_usage_whatever_the_deployment_name(
     async with AzureInference(
         endpoint=emu.openai_deployment_endpoint("gpt-4o-mini"), credential=KEY
     ) as llm:
-        assert llm.metadata.model_name == "unknown"
+        # The deployment in the URL names the model (issue 14: it said "unknown").
+        assert llm.metadata.model_name == "gpt-4o-mini"
         final, _ = await run(llm, mode, user("hi"))
     assert final.additional_kwargs["total_tokens"] > 0
     assert emu.requests[-1].body["stream_options"] == {"include_usage": True}

@@ -121,7 +121,9 @@ def test_metadata_overrides_and_max_tokens() -> None:
         True,
     )
     assert AzureInference(endpoint=ENDPOINT, model="gpt-4o", max_tokens=0).metadata.num_output == 0
-    assert AzureInference(endpoint=ENDPOINT).metadata.model_name == "unknown"
+    # A serverless host's first label is its deployment name.
+    assert AzureInference(endpoint=ENDPOINT).metadata.model_name == "unit"
+    assert AzureInference(endpoint="http://127.0.0.1:9/v1").metadata.model_name == "unknown"
 
 
 def test_metadata_does_no_io() -> None:
