@@ -154,7 +154,7 @@ def model_names(name: str | None) -> list[str]:
         if position + 1 < len(segments):
             out.append(segments[position + 1])
     host = parts.hostname or ""
-    if host.count(".") >= 3:  # <name>.<region>.models.ai.azure.com, not <resource>.openai.azure.com
+    if host.count(".") >= 3 and not host.replace(".", "").isdigit():  # not an IPv4 address  # <name>.<region>.models.ai.azure.com, not <resource>.openai.azure.com
         out.append(host.split(".", 1)[0])
     return out
 
