@@ -91,7 +91,9 @@ def build_chat_request(
     model = pick("model")
     capabilities, matched = capabilities_for(model, settings.endpoint)
     wire_messages = convert_messages(messages, json_tool_results=capabilities.tool_results_json)
-    tools = kwargs.get("tools")
+    # An empty list (create_agent's provider strategy binds tools=[]) is no tools:
+    # the OpenAI routes refuse an empty "tools" array.
+    tools = kwargs.get("tools") or None
     if tools is not None and not all(is_wire_tool(t) for t in tools):
         tools = convert_tools(tools)
     tool_choice = normalize_tool_choice(
