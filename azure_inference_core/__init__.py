@@ -57,6 +57,7 @@ from ._retry import RetryPolicy
 from ._secrets import is_secret_header, public_headers, redact_headers
 from ._sse import ServerSentEvent, SSEDecoder
 from ._stream import AsyncChatCompletionStream, ChatCompletionStream
+from ._think import ThinkSplitter, split_think
 from ._tools import (
     ParsedToolCall,
     normalize_tool_choice,
@@ -162,6 +163,8 @@ __all__ = [
     "capabilities_for",
     "check_capabilities",
     "model_names",
+    "split_think",
+    "ThinkSplitter",
     "check_names",
     "is_secret_header",
     "needs_pass_through",

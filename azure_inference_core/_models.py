@@ -154,7 +154,9 @@ def model_names(name: str | None) -> list[str]:
         if position + 1 < len(segments):
             out.append(segments[position + 1])
     host = parts.hostname or ""
-    if host.count(".") >= 3 and not host.replace(".", "").isdigit():  # not an IPv4 address  # <name>.<region>.models.ai.azure.com, not <resource>.openai.azure.com
+    # <name>.<region>.models.ai.azure.com names its deployment; <resource>.openai.azure.com
+    # and IPv4 addresses do not.
+    if host.count(".") >= 3 and not host.replace(".", "").isdigit():
         out.append(host.split(".", 1)[0])
     return out
 

@@ -26,7 +26,13 @@ from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, Us
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from azure_inference_core import StreamAccumulator, TruncatedAnswerError, parse_tool_calls
+from azure_inference_core import (
+    StreamAccumulator,
+    ThinkSplitter,
+    TruncatedAnswerError,
+    parse_tool_calls,
+    split_think,
+)
 
 if TYPE_CHECKING:
     from azure_inference_core import (
@@ -168,8 +174,13 @@ def completion_to_result(completion: ChatCompletion) -> ChatResult:
         message = choice.message
         tool_calls, invalid = split_tool_calls(message.tool_calls, choice.finish_reason)
         additional: dict[str, Any] = {}
-        if message.reasoning_content is not None:
-            additional["reasoning_content"] = message.reasoning_content
+        content, reasoning = message.content or "", message.reasoning_content
+        if reasoning is None and content:
+            # Older api-versions: DeepSeek-R1's reasoning in <think> tags in the content.
+            reasoning, content = split_think(content)
+            reasoning = reasoning or None
+        if reasoning is not None:
+            additional["reasoning_content"] = reasoning
         metadata = dict(base_metadata)
         metadata["finish_reason"] = choice.finish_reason
         if choice.logprobs is not None:
@@ -177,7 +188,7 @@ def completion_to_result(completion: ChatCompletion) -> ChatResult:
         if (filters := _extra(choice, "content_filter_results")) is not None:
             metadata["content_filter_results"] = filters
         ai = AIMessage(
-            content=message.content or "",
+            content=content,
             tool_calls=tool_calls,
             invalid_tool_calls=invalid,
             additional_kwargs=additional,
@@ -203,7 +214,14 @@ class StreamProcessor:
     final chunk (usage and metadata, ``chunk_position="last"``).
     """
 
-    __slots__ = ("_accumulator", "_content_filter", "_fingerprint", "_logprobs", "_prompt_filter")
+    __slots__ = (
+        "_accumulator",
+        "_content_filter",
+        "_fingerprint",
+        "_logprobs",
+        "_prompt_filter",
+        "_think",
+    )
 
     def __init__(self) -> None:
         self._accumulator = StreamAccumulator()
@@ -211,6 +229,7 @@ class StreamProcessor:
         self._prompt_filter: Any = None
         self._logprobs: list[Any] = []
         self._content_filter: Any = None
+        self._think = ThinkSplitter()
 
     def feed(self, chunk: ChatCompletionChunk) -> ChatGenerationChunk | None:
         """Take one wire chunk.
@@ -250,16 +269,22 @@ class StreamProcessor:
             )
             for call in choice.tool_calls
         ]
-        if not choice.content and not tool_chunks and not choice.reasoning_content:
+        content, reasoning = choice.content or "", choice.reasoning_content or ""
+        if content and not reasoning:
+            # <think> in the content (older api-versions): its part goes to reasoning.
+            reasoning, content = self._think.feed(content)
+        return self._chunk(content, reasoning, tool_chunks)
+
+    def _chunk(
+        self, content: str, reasoning: str, tool_chunks: list[Any]
+    ) -> ChatGenerationChunk | None:
+        if not content and not tool_chunks and not reasoning:
             return None
-        fields: dict[str, Any] = {
-            "content": choice.content or "",
-            "id": self._accumulator.id or None,
-        }
+        fields: dict[str, Any] = {"content": content, "id": self._accumulator.id or None}
         if tool_chunks:
             fields["tool_call_chunks"] = tool_chunks
-        if choice.reasoning_content:
-            fields["additional_kwargs"] = {"reasoning_content": choice.reasoning_content}
+        if reasoning:
+            fields["additional_kwargs"] = {"reasoning_content": reasoning}
         return ChatGenerationChunk(message=AIMessageChunk(**fields))
 
     def _collect_logprobs(self, logprobs: Any) -> None:
@@ -290,6 +315,7 @@ class StreamProcessor:
                 "call's arguments were being written; raise max_tokens and ask again.",
                 completion=completion,
             )
+        reasoning, held_back = self._think.finish()
         metadata: dict[str, Any] = {
             "model_name": completion.model,
             "id": completion.id,
@@ -305,7 +331,8 @@ class StreamProcessor:
         if self._content_filter is not None:
             metadata["content_filter_results"] = self._content_filter
         message = AIMessageChunk(
-            content="",
+            content=held_back,
+            additional_kwargs={"reasoning_content": reasoning} if reasoning else {},
             usage_metadata=usage_to_metadata(completion.usage),
             response_metadata=metadata,
             id=completion.id or None,

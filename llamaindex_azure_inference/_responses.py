@@ -36,6 +36,7 @@ from azure_inference_core import (
     TruncatedAnswerError,
     parse_tool_arguments,
     parse_tool_calls,
+    split_think,
     tool_call_to_wire,
 )
 
@@ -147,38 +148,6 @@ def _legacy_call(call_id: str | None, name: str, arguments: str) -> dict[str, An
     # A call the model sent without id cannot go back on the wire anyway (the
     # core says so when it is sent); here it is only read.
     return {"id": "", "type": "function", "function": {"name": name, "arguments": arguments}}
-
-
-_OPEN, _CLOSE = "<think>", "</think>"
-
-
-def split_think(content: str, *, final: bool = True) -> tuple[str, str]:
-    """Split `<think>...</think>` reasoning off the front of a model's content.
-
-    Reasoning models (DeepSeek-R1 and kin) put their reasoning in tags inside
-    `content` on api-versions before 2025-04-01, which have no
-    `reasoning_content` field. While streaming (`final=False`) a partial tag
-    is held back, so both parts only ever grow.
-
-    Returns:
-        `(reasoning, text)`; reasoning is "" when the content has no leading
-        `<think>` block.
-    """
-    stripped = content.lstrip()
-    if not stripped.startswith(_OPEN):
-        if not final and _OPEN.startswith(stripped):
-            return "", ""  # may still turn into "<think>"
-        return "", content
-    body = stripped[len(_OPEN) :]
-    end = body.find(_CLOSE)
-    if end >= 0:
-        return body[:end].strip(), body[end + len(_CLOSE) :].lstrip()
-    if not final:
-        for k in range(len(_CLOSE) - 1, 0, -1):
-            if body.endswith(_CLOSE[:k]):
-                body = body[:-k]
-                break
-    return body.strip(), ""
 
 
 def from_wire_completion(completion: ChatCompletion) -> ChatResponse:
