@@ -58,6 +58,7 @@ from ._secrets import is_secret_header, public_headers, redact_headers
 from ._sse import ServerSentEvent, SSEDecoder
 from ._stream import AsyncChatCompletionStream, ChatCompletionStream
 from ._think import ThinkSplitter, split_think
+from ._tokens import TokenCounter, token_counter
 from ._tools import (
     ParsedToolCall,
     normalize_tool_choice,
@@ -165,6 +166,8 @@ __all__ = [
     "model_names",
     "split_think",
     "ThinkSplitter",
+    "TokenCounter",
+    "token_counter",
     "check_names",
     "is_secret_header",
     "needs_pass_through",

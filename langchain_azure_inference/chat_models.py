@@ -33,12 +33,13 @@ from ._profile import model_profile
 from ._request import CALL_KWARGS, ChatRequest, build_chat_request
 from ._responses import StreamProcessor, completion_to_result
 from ._structured import StructuredMethod, output_parser, with_raw
+from ._token_count import TokenCounting
 from ._tools import ToolLike, convert_tools, json_schema_response_format
 
 __all__ = ["ChatAzureInference"]
 
 
-class ChatAzureInference(ClientSettings, BaseChatModel):
+class ChatAzureInference(ClientSettings, TokenCounting, BaseChatModel):
     """Chat model on the Azure AI Model Inference API (serverless, managed compute,
     Foundry ``/models``, Azure OpenAI deployments, ``/openai/v1``).
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator, Sequence
+from collections.abc import AsyncGenerator, Callable, Generator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,7 @@ from ._client import ClientSettings, openai_route
 from ._request import ChatRequest, build_chat_request
 from ._responses import StreamState, force_single_tool_call, from_wire_completion, tool_selections
 from ._structured import StructuredOutput
+from ._tokens import tokenizer_for
 from ._tools import resolve_tool_choice, to_wire_tools
 
 if TYPE_CHECKING:
@@ -137,6 +138,15 @@ class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
     def capabilities(self) -> ModelCapabilities:
         """The core capability table's row for `model` (no I/O)."""
         return _capabilities(self.model, self.endpoint)[0]
+
+    @property
+    def tokenizer(self) -> Callable[[str], list[int]]:
+        """Token ids for LlamaIndex (`Settings.tokenizer = llm.tokenizer`), offline.
+
+        Exact for OpenAI models (tiktoken files bundled with llama-index-core);
+        for the others, the core's estimate as that many placeholder ids.
+        """
+        return tokenizer_for(self.model, self.endpoint)
 
     @property
     def metadata(self) -> LLMMetadata:

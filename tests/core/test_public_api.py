@@ -34,7 +34,7 @@ PUBLIC = {
     "ChoiceUpdate", "ChunkUpdate", "ToolCallUpdate",
     "UnsupportedContentError", "UnsupportedFeatureError", "TruncatedAnswerError",
     "RejectedParameterError", "REASONING_EFFORTS", "model_names",
-    "split_think", "ThinkSplitter",
+    "split_think", "ThinkSplitter", "TokenCounter", "token_counter",
     "ModelCapabilities", "UNKNOWN_MODEL", "capabilities_for", "check_capabilities",
     "ChatParams", "EmbedParams", "CHAT_PARAMS", "EMBED_PARAMS", "check_names",
     "needs_pass_through", "stream_usage_options",
