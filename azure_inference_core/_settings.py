@@ -10,7 +10,6 @@ kept open while a stream reads from them, never shared by copies.
 
 from __future__ import annotations
 
-import os
 import ssl
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -34,14 +33,15 @@ from typing_extensions import Self
 from ._async_client import AsyncInferenceClient
 from ._client import InferenceClient
 from ._endpoint import resolve_endpoint
+from ._env import ENV_ENDPOINT, endpoint_from_environment, key_from_environment
+from ._errors import ConfigurationError
 from ._lifecycle import CONNECTION_FIELDS, CORE_CLIENT_OPTIONS, ClientLifecycle, Lease
 from ._params import check_names
 from ._read import DEFAULT_MAX_ERROR_BYTES, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_RESPONSE_BYTES
 from ._secrets import is_secret_header, public_headers
 
-__all__ = ["ENV_ENDPOINT", "CoreClientSettings", "check_endpoint"]
+__all__ = ["ENV_ENDPOINT", "CoreClientSettings", "check_endpoint", "key_for"]
 
-ENV_ENDPOINT = "AZURE_INFERENCE_ENDPOINT"
 _MASK = "***"
 _SETTINGS = (*CONNECTION_FIELDS, *(o.name for o in CORE_CLIENT_OPTIONS))
 
@@ -57,17 +57,35 @@ def _verify_out(value: Any) -> Any:
 def check_endpoint(endpoint: str | None) -> str:
     """The endpoint to use, from the argument or the environment, checked (no I/O).
 
+    The environment is read as the core client reads it (``_env.py``):
+    ``AZURE_INFERENCE_ENDPOINT``, then ``AZURE_AI_PROJECT_ENDPOINT``, then
+    ``AZURE_OPENAI_ENDPOINT``.
+
     Raises:
         ValueError: No endpoint anywhere, or a URL the core rejects.
     """
-    value = endpoint if endpoint is not None else os.environ.get(ENV_ENDPOINT)
-    if not value:
-        raise ValueError(
-            f"No endpoint: pass endpoint='https://<name>.<region>.models.ai.azure.com' "
-            f"(or a Foundry '.../models' URL) or set {ENV_ENDPOINT}."
-        )
+    try:
+        value = endpoint_from_environment(endpoint or None).endpoint
+    except ConfigurationError as error:
+        raise ValueError(str(error)) from None
     resolve_endpoint(value)
     return value
+
+
+def key_for(endpoint: str | None) -> SecretStr | None:
+    """The key the core client would take from the environment for ``endpoint``.
+
+    ``endpoint`` None means "from the environment". Only a key paired with the
+    endpoint's source is returned (``_env.key_from_environment``): never
+    ``AZURE_INFERENCE_CREDENTIAL`` for an Azure OpenAI or project endpoint read
+    from their own variables, never ``AZURE_OPENAI_API_KEY`` for another host.
+    """
+    try:
+        chosen = endpoint_from_environment(endpoint or None)
+    except ConfigurationError:
+        return None
+    found = key_from_environment(chosen)
+    return SecretStr(found[1]) if found else None
 
 
 class CoreClientSettings(BaseModel):
@@ -184,8 +202,22 @@ class CoreClientSettings(BaseModel):
     # -- clients --------------------------------------------------------------
 
     def _settings(self) -> dict[str, Any]:
-        """The settings that pick a core client, read now (changes take effect)."""
-        return {name: getattr(self, name) for name in _SETTINGS}
+        """The settings that pick a core client, read now (changes take effect).
+
+        An endpoint read from the environment (not given, not set since) goes to
+        the core as None when no credential is set, so the core picks it again
+        and pairs the key with its variable (a project endpoint signs in with
+        Entra ID; ``AZURE_INFERENCE_CREDENTIAL`` never goes to another source's host).
+        """
+        values = {name: getattr(self, name) for name in _SETTINGS}
+        if "endpoint" not in self.model_fields_set and values["credential"] is None:
+            try:
+                chosen = endpoint_from_environment(None)
+            except ConfigurationError:
+                chosen = None
+            if chosen is not None and chosen.endpoint == values["endpoint"]:
+                values["endpoint"] = None
+        return values
 
     def _get_sync_client(self) -> InferenceClient:
         """The current sync core client (built now if a setting changed)."""

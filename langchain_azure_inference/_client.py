@@ -5,7 +5,8 @@ Every core client option is a field under the core's name, and the clients
 come from the core's one lifecycle helper (lazy, rebuilt when a setting
 changes, kept open under a live stream, safe to copy and pickle). Added here
 only what LangChain users expect: the endpoint and key read from the
-environment at construction, ``api_key=`` as another name for ``credential``,
+environment at construction (the core's variables and precedence, the key
+paired with its endpoint), ``api_key=`` as another name for ``credential``,
 ``http_async_client=`` for ``async_http_client``.
 """
 
@@ -14,10 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from langchain_core.utils import from_env, secret_from_env
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 
-from azure_inference_core._settings import CoreClientSettings
+from azure_inference_core._settings import CoreClientSettings, key_for
 
 __all__ = ["ClientSettings"]
 
@@ -25,21 +25,23 @@ __all__ = ["ClientSettings"]
 class ClientSettings(CoreClientSettings):
     """Endpoint, credential, every core client option, and the lazy core clients."""
 
-    endpoint: str | None = Field(
-        default_factory=from_env("AZURE_INFERENCE_ENDPOINT", default=None),
-        validate_default=True,
-    )
-    """Endpoint URL (serverless, managed compute, Foundry ``/models``, Azure OpenAI
-    deployment or ``/openai/v1``); defaults to ``$AZURE_INFERENCE_ENDPOINT``."""
+    endpoint: str | None = Field(default=None, validate_default=True)
+    """Endpoint URL (serverless, managed compute, Foundry ``/models`` or project,
+    Azure OpenAI deployment or ``/openai/v1``); defaults, as the core client, to
+    ``$AZURE_INFERENCE_ENDPOINT``, then ``$AZURE_AI_PROJECT_ENDPOINT``, then
+    ``$AZURE_OPENAI_ENDPOINT``."""
 
     credential: Any = Field(
-        default_factory=secret_from_env("AZURE_INFERENCE_CREDENTIAL", default=None),
+        default=None,
         validation_alias=AliasChoices("credential", "api_key"),
         repr=False,
     )
     """A key (``str`` / ``SecretStr``, kept as ``SecretStr``; also accepted as
     ``api_key=``) or a token credential (``azure.identity``: an object with
-    ``get_token``). Defaults to ``$AZURE_INFERENCE_CREDENTIAL``; when neither is
+    ``get_token``). Read from the environment at construction, paired with the
+    endpoint as the core pairs them: ``$AZURE_INFERENCE_CREDENTIAL`` for an
+    endpoint given or from ``$AZURE_INFERENCE_ENDPOINT``, ``$AZURE_OPENAI_API_KEY``
+    for ``$AZURE_OPENAI_ENDPOINT``'s host, none for a project endpoint; when none is
     set the core falls back to ``DefaultAzureCredential`` if azure-identity is
     installed (a failure to sign in then raises the package's
     ``AuthenticationError`` / ``ConfigurationError``, the cause chained)."""
@@ -51,6 +53,19 @@ class ClientSettings(CoreClientSettings):
         validation_alias=AliasChoices("async_http_client", "http_async_client"),
     )
     """An ``httpx.AsyncClient`` to send async requests with (not closed by us)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _credential_from_environment(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        if data.get("credential") is not None or data.get("api_key") is not None:
+            return data
+        key = key_for(data.get("endpoint"))
+        if key is None:
+            return data
+        data = {k: v for k, v in data.items() if k != "api_key"}
+        return {**data, "credential": key}
 
     @field_validator("credential", mode="before")
     @classmethod
