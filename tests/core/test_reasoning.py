@@ -205,3 +205,16 @@ def test_embedding_rows_and_modalities() -> None:
         "audio",
     )
     assert capabilities_for("Mistral-Large")[0].structured_output_modes == ("json_object", "tool")
+
+
+def test_emulator_reasoning_profiles_agree_with_the_table() -> None:
+    from azure_inference_emulator import PROFILES
+
+    for name, profile in PROFILES.items():
+        if not profile.is_chat:
+            continue
+        caps = capabilities_for(name)[0]
+        expected = caps.max_tokens_field == "max_completion_tokens"
+        assert profile.reasoning_parameters is expected, name
+        if expected:
+            assert {"temperature", "presence_penalty", "logprobs"} <= caps.rejected
