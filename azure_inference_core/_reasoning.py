@@ -90,7 +90,7 @@ def apply_model_rules(
             + (
                 "; bound the answer with max_completion_tokens and steer it with "
                 "reasoning_effort instead."
-                if capabilities.reasoning_effort
+                if capabilities.max_tokens_field == "max_completion_tokens"
                 else "."
             ),
             refused,

@@ -9,15 +9,26 @@ from azure_inference_core import REASONING_EFFORTS, ModelCapabilities
 __all__ = ["model_profile"]
 
 
-def model_profile(capabilities: ModelCapabilities) -> ModelProfile | None:
-    """The capability row as a LangChain profile; None for an unknown model (nothing claimed).
+#: An unknown model's window and budget: small enough for any chat model on Azure,
+#: so token-fraction triggers fire early rather than overflow. ``profile=`` overrides.
+UNKNOWN_INPUT_TOKENS, UNKNOWN_OUTPUT_TOKENS = 4096, 1024
+
+
+def model_profile(capabilities: ModelCapabilities) -> ModelProfile:
+    """The capability row as a LangChain profile.
 
     ``structured_output`` means native structured outputs (``json_schema``), which
     is what ``create_agent(response_format=...)`` uses it for; models with JSON
-    mode or tools only get LangChain's tool strategy.
+    mode or tools only get LangChain's tool strategy. An unknown model gets a
+    conservative window and text in and out, and no claim about anything else.
     """
     if not capabilities.known:
-        return None
+        return ModelProfile(
+            max_input_tokens=UNKNOWN_INPUT_TOKENS,
+            max_output_tokens=UNKNOWN_OUTPUT_TOKENS,
+            text_inputs=True,
+            text_outputs=True,
+        )
     images = capabilities.vision != 0
     profile = ModelProfile(
         text_inputs=True,

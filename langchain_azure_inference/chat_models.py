@@ -185,7 +185,7 @@ class ChatAzureInference(ClientSettings, TokenCounting, BaseChatModel):
             params["model_kwargs"] = self.model_kwargs
         return params
 
-    def _resolve_model_profile(self) -> ModelProfile | None:
+    def _resolve_model_profile(self) -> ModelProfile:
         return model_profile(capabilities_for(self.model, self.endpoint)[0])
 
     def _model_label(self) -> str:

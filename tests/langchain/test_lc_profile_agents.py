@@ -97,3 +97,29 @@ def test_create_agent_response_format(emu: Emulator, model: str, native: bool) -
     else:  # tool strategy: one forced tool call
         assert body["tools"][0]["function"]["name"] == "City"
         assert body["tool_choice"] == "required"
+
+
+def test_unknown_deployment_gets_a_conservative_profile_the_user_can_override(
+    emu: Emulator,
+) -> None:
+    unknown = chat(emu, "my-own-deployment").profile
+    assert unknown is not None
+    assert (unknown["max_input_tokens"], unknown["max_output_tokens"]) == (4096, 1024)
+    assert "tool_calling" not in unknown  # nothing claimed
+    custom = ChatAzureInference(
+        endpoint=emu.foundry_endpoint,
+        credential=KEY,
+        model="my-own-deployment",
+        profile={"max_input_tokens": 64000, "tool_calling": True},
+    )
+    assert custom.profile == {"max_input_tokens": 64000, "tool_calling": True}
+
+
+def test_the_deployment_in_the_url_names_the_profile(emu: Emulator) -> None:
+    llm = ChatAzureInference(
+        endpoint=emu.openai_deployment_endpoint("gpt-4.1-mini"), credential=KEY
+    )
+    profile = llm.profile
+    assert profile is not None
+    assert profile["max_input_tokens"] == 1047576
+    assert profile["image_inputs"] is True
