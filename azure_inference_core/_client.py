@@ -219,6 +219,11 @@ class InferenceClient(BaseClient):
                 list of strings (a bare string is refused, not wrapped);
                 ``response_format``, ``tools`` and ``tool_choice`` take the wire
                 dicts (``tool_choice`` also "auto", "none" or "required").
+            max_completion_tokens, reasoning_effort: reasoning models' budget and
+                effort. On OpenAI reasoning models (o-series, gpt-5) ``max_tokens``
+                goes out as ``max_completion_tokens``, a system message as a
+                developer one, and what they refuse raises
+                ``RejectedParameterError`` before sending (``_reasoning.py``).
             model_extras: parameters the API does not define, merged into the body.
             extra_parameters: ``extra-parameters`` header mode for this call.
             headers: extra request headers for this call.
