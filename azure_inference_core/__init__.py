@@ -119,3 +119,67 @@ __all__ = [
     "__version__",
     "resolve_endpoint",
 ]
+
+# -- Responses API (issue 16) ---------------------------------------------------
+from ._responses import (
+    FunctionCallItem,
+    FunctionCallOutputItem,
+    FunctionTool,
+    InputAudioPart,
+    InputFilePart,
+    InputImagePart,
+    InputMessage,
+    InputTextPart,
+    OutputTextPart,
+    ReasoningConfig,
+    ReasoningItem,
+    SummaryText,
+    build_responses_body,
+    json_schema_format,
+)
+from ._responses_api import AsyncResponses, AsyncResponseStream, Responses, ResponseStream
+from ._responses_stream import (
+    ResponseAccumulator,
+    ResponseContentFilterError,
+    ResponseEventDecoder,
+)
+from ._responses_wire import (
+    OutputContentPart,
+    Response,
+    ResponseEvent,
+    ResponseFunctionCall,
+    ResponseOutputMessage,
+    ResponseReasoning,
+    ResponseUsage,
+)
+
+__all__ += [
+    "AsyncResponseStream",
+    "AsyncResponses",
+    "FunctionCallItem",
+    "FunctionCallOutputItem",
+    "FunctionTool",
+    "InputAudioPart",
+    "InputFilePart",
+    "InputImagePart",
+    "InputMessage",
+    "InputTextPart",
+    "OutputContentPart",
+    "OutputTextPart",
+    "ReasoningConfig",
+    "ReasoningItem",
+    "Response",
+    "ResponseAccumulator",
+    "ResponseContentFilterError",
+    "ResponseEvent",
+    "ResponseEventDecoder",
+    "ResponseFunctionCall",
+    "ResponseOutputMessage",
+    "ResponseReasoning",
+    "ResponseStream",
+    "ResponseUsage",
+    "Responses",
+    "SummaryText",
+    "build_responses_body",
+    "json_schema_format",
+]

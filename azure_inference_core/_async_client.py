@@ -21,6 +21,7 @@ from ._errors import ConfigurationError
 from ._messages import ImageEmbeddingInput, MessageInput
 from ._network import Verify
 from ._request import ExtraParameters
+from ._responses_api import AsyncResponses
 from ._stream import AsyncChatCompletionStream
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
 
@@ -419,3 +420,10 @@ class AsyncInferenceClient(BaseClient):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+    # -- Responses API (issue 16) ----------------------------------------------
+
+    @property
+    def responses(self) -> AsyncResponses:
+        """The Responses API (``/openai/v1/responses``): ``create(...)`` and ``stream(...)``."""
+        return AsyncResponses(self)

@@ -19,6 +19,7 @@ from ._errors import ConfigurationError
 from ._messages import ImageEmbeddingInput, MessageInput
 from ._network import Verify
 from ._request import ExtraParameters
+from ._responses_api import Responses
 from ._stream import ChatCompletionStream
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
 
@@ -439,3 +440,10 @@ class InferenceClient(BaseClient):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    # -- Responses API (issue 16) ----------------------------------------------
+
+    @property
+    def responses(self) -> Responses:
+        """The Responses API (``/openai/v1/responses``): ``create(...)`` and ``stream(...)``."""
+        return Responses(self)
