@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 Flavour = Literal["serverless", "foundry", "aoai", "v1"]
-Kind = Literal["info", "chat", "embeddings", "images"]
+Kind = Literal["info", "chat", "embeddings", "images", "responses"]
 
 INFERENCE_API_VERSIONS = frozenset(
     {"2024-05-01-preview", "2024-08-01-preview", "2025-04-01", "2025-05-01"}
@@ -64,6 +64,10 @@ def resolve_route(path: str) -> Route:
         kind = _KINDS.get("/" + rest)
         if name and kind in ("chat", "embeddings"):
             return Route("aoai", kind, name)
+    elif path == "/openai/responses":
+        return Route("aoai", "responses")  # Azure OpenAI: body ``model``, ?api-version=
+    elif path == "/openai/v1/responses":
+        return Route("v1", "responses")
     elif path.startswith("/openai/v1/"):
         kind = _KINDS.get(path[len("/openai/v1") :])
         if kind in ("chat", "embeddings"):
@@ -189,11 +193,11 @@ def pick_profile(
                 code="DeploymentNotFound",
             )
         return found[1], found[1].name
-    if route.flavour == "aoai":
+    if route.flavour == "aoai" and route.kind != "responses":
         name: object = route.deployment
     else:
         name = body_model if body_model is not None else headers.get("x-ms-model-mesh-model-name")
-    if route.flavour in ("foundry", "v1") and name is None:
+    if (route.flavour in ("foundry", "v1") or route.kind == "responses") and name is None:
         raise bad_request(
             "No model specified in request. Please provide a model name in the request body "
             "or as a x-ms-model-mesh-model-name header.",
