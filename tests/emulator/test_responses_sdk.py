@@ -15,13 +15,14 @@ from typing import Any
 
 import openai
 import pytest
+from openai.types.responses import FunctionToolParam
 from pydantic import BaseModel
 
 from azure_inference_emulator import Emulator
 
 from .conftest import KEY
 
-WEATHER = {
+WEATHER: FunctionToolParam = {
     "type": "function",
     "name": "get_weather",
     "description": "Current weather for a city",
@@ -79,7 +80,7 @@ def test_stream_events_in_order(client: openai.OpenAI) -> None:
 def test_function_tool_round_trip_with_previous_response_id(client: openai.OpenAI) -> None:
     first = client.responses.create(
         model="gpt-4o-mini", input="What is the weather in Paris?", tools=[WEATHER]
-    )  # type: ignore[call-overload]
+    )
     calls = [item for item in first.output if item.type == "function_call"]
     assert len(calls) == 1
     assert calls[0].name == "get_weather"
@@ -89,16 +90,14 @@ def test_function_tool_round_trip_with_previous_response_id(client: openai.OpenA
         previous_response_id=first.id,
         input=[{"type": "function_call_output", "call_id": calls[0].call_id, "output": "22C"}],
         tools=[WEATHER],
-    )  # type: ignore[call-overload]
+    )
     assert "get_weather returned 22C" in second.output_text
     assert second.previous_response_id == first.id
 
 
 def test_function_tool_round_trip_stateless(client: openai.OpenAI) -> None:
     ask: list[Any] = [{"role": "user", "content": "What is the weather in Oslo?"}]
-    first = client.responses.create(
-        model="gpt-4o-mini", input=ask, tools=[WEATHER], store=False
-    )  # type: ignore[call-overload]
+    first = client.responses.create(model="gpt-4o-mini", input=ask, tools=[WEATHER], store=False)
     call = next(item for item in first.output if item.type == "function_call")
     follow = [
         *ask,
@@ -108,7 +107,7 @@ def test_function_tool_round_trip_stateless(client: openai.OpenAI) -> None:
     ]  # fmt: skip
     second = client.responses.create(
         model="gpt-4o-mini", input=follow, tools=[WEATHER], store=False
-    )  # type: ignore[call-overload]
+    )
     assert "get_weather returned snow" in second.output_text
     with pytest.raises(openai.BadRequestError, match="not found") as caught:
         client.responses.create(model="gpt-4o-mini", previous_response_id=first.id, input="and?")
@@ -118,7 +117,7 @@ def test_function_tool_round_trip_stateless(client: openai.OpenAI) -> None:
 def test_streamed_function_call(client: openai.OpenAI) -> None:
     with client.responses.stream(
         model="gpt-4o-mini", input="What is the weather in Rome?", tools=[WEATHER]
-    ) as stream:  # type: ignore[arg-type]
+    ) as stream:
         events = list(stream)
         final = stream.get_final_response()
     deltas = "".join(e.delta for e in events if e.type == "response.function_call_arguments.delta")
@@ -138,6 +137,7 @@ def test_structured_output(client: openai.OpenAI) -> None:
     )
     assert isinstance(parsed.output_parsed, City)
     assert parsed.text is not None
+    assert parsed.text.format is not None
     assert parsed.text.format.type == "json_schema"
     loose = client.responses.create(
         model="gpt-4o-mini",
@@ -154,7 +154,8 @@ def test_previous_response_id_carries_the_conversation(client: openai.OpenAI) ->
     )
     assert "What did I say?" in second.output_text
     # The stored turns count as input: the second prompt is longer than its own text.
-    assert second.usage is not None and first.usage is not None
+    assert second.usage is not None
+    assert first.usage is not None
     assert second.usage.input_tokens > first.usage.input_tokens + first.usage.output_tokens
 
 
@@ -175,14 +176,15 @@ def test_reasoning_summary_and_encrypted_reasoning_without_storage(emu: Emulator
         assert first.usage.output_tokens_details.reasoning_tokens > 0
         carried = reasoning.model_dump(exclude_none=True)
         message = first.output[1].model_dump(exclude_none=True)
+        turns: list[Any] = [
+            {"role": "user", "content": "Plan a trip to Kyoto"},
+            carried,
+            message,
+            {"role": "user", "content": "And Osaka?"},
+        ]
         again = sdk.responses.create(
             model="o3-mini",
-            input=[
-                {"role": "user", "content": "Plan a trip to Kyoto"},
-                carried,
-                message,
-                {"role": "user", "content": "And Osaka?"},
-            ],  # type: ignore[list-item]
+            input=turns,
             store=False,
         )
         assert "And Osaka?" in again.output_text
@@ -190,7 +192,7 @@ def test_reasoning_summary_and_encrypted_reasoning_without_storage(emu: Emulator
         with pytest.raises(openai.NotFoundError, match="not persisted"):
             sdk.responses.create(
                 model="o3-mini",
-                input=[{"type": "reasoning", "id": reasoning.id, "summary": []}],  # type: ignore[list-item]
+                input=[{"type": "reasoning", "id": reasoning.id, "summary": []}],
                 store=False,
             )
 

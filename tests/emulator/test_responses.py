@@ -1,0 +1,292 @@
+"""The emulator's Responses API on the wire, and the core's ``client.responses`` through it:
+the event stream, errors in the service's shapes, Responses-only profiles, faults,
+quotas, the content filter and record/replay."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from azure_inference_core import (
+    AsyncInferenceClient,
+    ContentFilterError,
+    FunctionCallOutputItem,
+    FunctionTool,
+    InferenceClient,
+    InputImagePart,
+    InputMessage,
+    InputTextPart,
+    RateLimitError,
+    ReasoningConfig,
+    ResponseContentFilterError,
+    StreamError,
+)
+from azure_inference_emulator import Emulator
+
+from .conftest import KEY, TLS, image_data_url
+
+CITY = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[Emulator]:
+    with Emulator(
+        "gpt-4o-mini",
+        key=KEY,
+        requests_per_minute=None,
+        tokens_per_minute=None,
+        content_filter_phrases=["forbidden phrase"],
+    ) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def v1(emu: Emulator) -> Iterator[httpx.Client]:
+    emu.script.clear()
+    with httpx.Client(
+        base_url=emu.openai_v1_endpoint, headers={"api-key": KEY}, timeout=10, verify=TLS
+    ) as client:
+        yield client
+
+
+def error_of(response: httpx.Response) -> dict[str, Any]:
+    inner: dict[str, Any] = response.json()["error"]
+    return inner
+
+
+# -- the wire ----------------------------------------------------------------------------------
+
+
+def test_stream_is_named_events_without_done(v1: httpx.Client) -> None:
+    body = {"model": "gpt-4o-mini", "input": "one two three", "stream": True}
+    with v1.stream("POST", "/responses", json=body) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        text = response.read().decode()
+    blocks = [b for b in text.split("\n\n") if b]
+    assert "[DONE]" not in text
+    for number, block in enumerate(blocks):
+        name, data = block.split("\n")
+        event = json.loads(data.removeprefix("data: "))
+        assert name == f"event: {event['type']}"
+        assert event["sequence_number"] == number
+    final = json.loads(blocks[-1].split("\n")[1].removeprefix("data: "))["response"]
+    plain = v1.post("/responses", json={**body, "stream": False, "temperature": 0}).json()
+    assert final["status"] == plain["status"] == "completed"
+    assert final["object"] == "response"
+
+
+def test_max_output_tokens_leaves_an_incomplete_response(v1: httpx.Client) -> None:
+    body = {"model": "gpt-4o-mini", "input": "Tell me a long story", "max_output_tokens": 3}
+    answer = v1.post("/responses", json=body).json()
+    assert answer["status"] == "incomplete"
+    assert answer["incomplete_details"] == {"reason": "max_output_tokens"}
+    assert len(answer["output"][0]["content"][0]["text"].split()) == 3
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code", "param"),
+    [
+        ({"input": "hi", "temperature_x": 1}, 400, "unknown_parameter", "temperature_x"),
+        ({"input": "hi", "previous_response_id": "resp_nope"}, 400,
+         "previous_response_not_found", "previous_response_id"),
+        ({"input": [{"type": "reasoning", "id": "rs_x", "summary": [],
+                     "encrypted_content": "forged"}]}, 400, "invalid_encrypted_content", "input"),
+        ({"input": [{"type": "reasoning", "id": "rs_x", "summary": []}]}, 404, None, "input"),
+        ({"input": [{"type": "function_call_output", "call_id": "call_9", "output": "x"}]},
+         400, None, "input"),
+        ({"input": "hi", "tools": [{"type": "function", "function": {"name": "f"}}]}, 400, None,
+         "tools[0].name"),
+        ({"input": "hi", "reasoning": {"effort": "high"}}, 400, "unsupported_parameter",
+         "reasoning.effort"),
+        ({"input": "hi", "include": ["everything"]}, 400, "invalid_value", "include"),
+        ({"input": "hi", "text": {"format": {"type": "yaml"}}}, 400, "invalid_value",
+         "text.format.type"),
+        ({}, 400, "missing_required_parameter", "input"),
+    ],
+)  # fmt: skip
+def test_errors_in_the_services_shape(
+    v1: httpx.Client, body: dict[str, Any], status: int, code: str | None, param: str
+) -> None:
+    response = v1.post("/responses", json={"model": "gpt-4o-mini", **body})
+    assert response.status_code == status, response.text
+    error = error_of(response)
+    assert error["type"] == "invalid_request_error"
+    assert error["code"] == code
+    assert error["param"] == param
+    assert error["message"]
+
+
+def test_deployment_auth_and_api_version_checks(emu: Emulator, v1: httpx.Client) -> None:
+    no_model = v1.post("/responses", json={"input": "hi"})
+    assert no_model.status_code == 400
+    assert error_of(no_model)["code"] == "no_model_name"
+    chat_only = v1.post("/responses", json={"model": "Mistral-Large", "input": "hi"})
+    assert chat_only.status_code == 404
+    assert "responses operation does not work" in error_of(chat_only)["message"]
+    assert httpx.post(f"{emu.openai_v1_endpoint}/responses", json={}, verify=TLS).status_code == 401
+    aoai = f"{emu.endpoint}/openai/responses"
+    body = {"model": "gpt-4o-mini", "input": "hi"}
+    headers = {"api-key": KEY}
+    assert httpx.post(aoai, json=body, headers=headers, verify=TLS).status_code == 404
+    ok = httpx.post(aoai, params={"api-version": "2025-04-01-preview"}, json=body,
+                    headers=headers, verify=TLS)  # fmt: skip
+    assert ok.status_code == 200
+    codex = v1.post("/responses", json={"model": "codex-mini", "input": "hi", "temperature": 0.2})
+    assert codex.status_code == 400
+    assert error_of(codex)["param"] == "temperature"
+
+
+def test_responses_only_models_refuse_chat_completions_on_every_route(emu: Emulator) -> None:
+    chat = {"model": "codex-mini", "messages": [{"role": "user", "content": "hi"}]}
+    urls = [
+        (f"{emu.openai_v1_endpoint}/chat/completions", {}),
+        (f"{emu.foundry_endpoint}/chat/completions", {"api-version": "2024-05-01-preview"}),
+        (
+            f"{emu.openai_deployment_endpoint('codex-mini')}/chat/completions",
+            {"api-version": "2024-10-21"},
+        ),
+    ]
+    for url, params in urls:
+        answer = httpx.post(url, params=params, json=chat, headers={"api-key": KEY}, verify=TLS)
+        assert answer.status_code == 400, url
+        assert error_of(answer)["code"] == "OperationNotSupported"
+        assert "Please choose different model" in error_of(answer)["message"]
+
+
+# -- the core client through the emulator ------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+async def test_core_client_create_and_stream(emu: Emulator, kind: str) -> None:
+    tools = [FunctionTool(name="get_weather", parameters=CITY, strict=True)]
+    ask = [InputMessage(role="user", content=[InputTextPart(text="What is the weather in Nice?")])]
+    if kind == "sync":
+        with InferenceClient(emu.openai_v1_endpoint, KEY, model="gpt-4o-mini") as client:
+            first = client.responses.create(ask, tools=tools, temperature=0)
+            call = first.function_calls[0]
+            follow = [FunctionCallOutputItem(call_id=call.call_id, output="mild")]
+            with client.responses.stream(
+                follow, previous_response_id=first.id, tools=tools, temperature=0
+            ) as stream:
+                events = list(stream)
+                final = stream.final_response()
+    else:
+        async with AsyncInferenceClient(
+            emu.openai_v1_endpoint, KEY, model="gpt-4o-mini"
+        ) as aclient:
+            first = await aclient.responses.create(ask, tools=tools, temperature=0)
+            call = first.function_calls[0]
+            follow = [FunctionCallOutputItem(call_id=call.call_id, output="mild")]
+            async with aclient.responses.stream(
+                follow, previous_response_id=first.id, tools=tools, temperature=0
+            ) as astream:
+                events = [event async for event in astream]
+                final = astream.final_response()
+    assert call.name == "get_weather"
+    assert json.loads(call.arguments) == {"city": "Nice"}
+    assert events[-1].type == "response.completed"
+    assert "get_weather returned mild" in final.output_text
+    assert events[-1].response is not None
+    assert final == events[-1].response
+
+
+def test_core_client_images_reasoning_and_structured_output(emu: Emulator) -> None:
+    with InferenceClient(emu.openai_v1_endpoint, KEY) as client:
+        picture = image_data_url("PNG", 32, 16)
+        seen = client.responses.create(
+            [InputMessage(role="user", content=[InputTextPart(text="What is this?"),
+                                                InputImagePart(image_url=picture)])],
+            model="gpt-4o",
+        )  # fmt: skip
+        assert "I see 1 image" in seen.output_text
+        assert "32x16" in seen.output_text
+        thought = client.responses.create(
+            "Why is the sky blue?",
+            model="o3-mini",
+            reasoning=ReasoningConfig(effort="low", summary="detailed"),
+            include=["reasoning.encrypted_content"],
+        )
+        assert "Why is the sky blue?" in thought.reasoning_summary
+        assert thought.usage is not None
+        assert thought.usage.reasoning_tokens > 0
+        shaped = client.responses.create(
+            "Tell me about Berlin",
+            model="gpt-4o-mini",
+            text_format={"type": "json_schema", "name": "city", "schema": CITY, "strict": True},
+        )
+        assert set(json.loads(shaped.output_text)) == {"city"}
+
+
+def test_content_filter_as_for_chat(emu: Emulator) -> None:
+    with InferenceClient(emu.openai_v1_endpoint, KEY, model="gpt-4o-mini") as client:
+        with pytest.raises(ContentFilterError) as blocked:
+            client.responses.create("say the forbidden phrase")
+        assert blocked.value.status_code == 400
+        cut = {"x-emulator-fault": "content-filter=completion"}
+        with pytest.raises(ResponseContentFilterError) as caught:
+            client.responses.create("Tell me about Paris", headers=cut)
+        assert caught.value.response.status == "incomplete"
+        assert caught.value.response.output_text
+        with pytest.raises(ResponseContentFilterError):
+            list(client.responses.stream("Tell me about Paris", headers=cut))
+
+
+def test_faults_retries_and_broken_streams(emu: Emulator) -> None:
+    fault = "status=503; times=2; id=resp-retry"
+    with InferenceClient(emu.openai_v1_endpoint, KEY, model="gpt-4o-mini", max_retries=2) as client:
+        client._retry.backoff_factor = 0.01
+        before = len(emu.requests)
+        answer = client.responses.create("hi", headers={"x-emulator-fault": fault})
+        assert answer.status == "completed"
+        assert len(emu.requests) - before == 3  # two 503s, then the answer
+        with pytest.raises(StreamError, match="broke"):
+            list(client.responses.stream("a b c d e", headers={"x-emulator-fault": "drop-after=4"}))
+        with pytest.raises(StreamError, match="emulated"):
+            list(
+                client.responses.stream(
+                    "a b c d e", headers={"x-emulator-fault": "error-event-after=3"}
+                )
+            )
+
+
+def test_quotas_apply_to_the_responses_route() -> None:
+    with (
+        Emulator("gpt-4o-mini", key=KEY, requests_per_minute=1) as emu,
+        InferenceClient(emu.openai_v1_endpoint, KEY, model="gpt-4o-mini", max_retries=0) as client,
+    ):
+        client.responses.create("hi")
+        with pytest.raises(RateLimitError) as caught:
+            client.responses.create("again")
+        assert caught.value.retry_after is not None
+
+
+def test_record_then_replay_a_responses_conversation(tmp_path: Path) -> None:
+    cassette = tmp_path / "responses.json"
+
+    def session(endpoint: str) -> list[str]:
+        with InferenceClient(endpoint, KEY, model="gpt-4o-mini", max_retries=0) as client:
+            first = client.responses.create("My name is Ada.", temperature=0)
+            second = client.responses.create(
+                "What is my name?", previous_response_id=first.id, temperature=0
+            )
+            streamed = "".join(
+                e.delta or "" for e in client.responses.stream("Stream this", temperature=0)
+                if e.type == "response.output_text.delta"
+            )  # fmt: skip
+            return [first.id, first.output_text, second.output_text, streamed]
+
+    with (
+        Emulator("gpt-4o-mini", key=KEY, seed=1) as upstream,
+        Emulator(mode="record", upstream=upstream.endpoint, cassette=cassette) as recorder,
+    ):
+        recorded = session(recorder.openai_v1_endpoint)
+    with Emulator(mode="replay", cassette=cassette) as replayer:
+        replayed = session(replayer.openai_v1_endpoint)
+    assert replayed == recorded
+    assert "Stream this" in recorded[3]
+    assert KEY not in cassette.read_text()
