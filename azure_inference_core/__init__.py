@@ -137,7 +137,8 @@ from ._responses import (
     build_responses_body,
     json_schema_format,
 )
-from ._responses_api import AsyncResponses, AsyncResponseStream, Responses, ResponseStream
+from ._responses_api import AsyncResponses, Responses
+from ._responses_io import AsyncResponseStream, ResponseStream
 from ._responses_stream import (
     ResponseAccumulator,
     ResponseContentFilterError,

@@ -3,235 +3,41 @@
 ``Responses`` / ``AsyncResponses`` build the body with the pure
 :func:`build_responses_body`, then go through the client's ``_call`` and
 ``_send`` like ``complete`` and ``stream``: same headers, auth, retries,
-timeouts, ``total_timeout`` and error mapping. The stream objects drive the
-pure :class:`ResponseEventDecoder` and :class:`ResponseAccumulator`.
+timeouts, ``total_timeout`` and error mapping. They differ only in I/O.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Iterator
+from collections.abc import Mapping, Sequence
 from functools import partial
-from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
 from ._call import Call
-from ._deadline import Deadline
-from ._errors import ConfigurationError, StreamError, StreamTimeoutError
-from ._responses import azure_openai_deployment, build_responses_body, responses_url
-from ._responses_stream import (
-    ResponseAccumulator,
-    ResponseEventDecoder,
-    check_response,
-    out_of_time,
+from ._errors import ConfigurationError
+from ._responses import (
+    FunctionTool,
+    ReasoningConfig,
+    ResponseInput,
+    azure_openai_deployment,
+    build_responses_body,
+    responses_url,
 )
-from ._responses_wire import Response, ResponseEvent
+from ._responses_io import AsyncResponseStream, ResponseStream
+from ._responses_stream import check_response
+from ._responses_wire import Response
 
 if TYPE_CHECKING:
     from ._async_client import AsyncInferenceClient
     from ._client import InferenceClient
 
-__all__ = ["AsyncResponseStream", "AsyncResponses", "ResponseStream", "Responses"]
-
-_NEVER = float("inf")
-_Opened = tuple[httpx.Response, "str | None", "Deadline | None"]
-
-
-def _broken(
-    exc: httpx.HTTPError, deadline: Deadline | None, decoder: ResponseEventDecoder
-) -> StreamError:
-    if isinstance(exc, httpx.TimeoutException):
-        if deadline is not None and deadline.expired():
-            return out_of_time(deadline, decoder.count, decoder.request_id)
-        return StreamTimeoutError(
-            f"The stream timed out after {decoder.count} event(s) ({type(exc).__name__}); "
-            "the answer is incomplete.",
-            request_id=decoder.request_id,
-        )
-    return StreamError(
-        f"The stream broke after {decoder.count} event(s) ({type(exc).__name__}: {exc}); "
-        "the answer is incomplete.",
-        request_id=decoder.request_id,
-    )
-
-
-def _events(
-    response: httpx.Response,
-    decoder: ResponseEventDecoder,
-    accumulator: ResponseAccumulator,
-    deadline: Deadline | None,
-) -> Generator[ResponseEvent, None, None]:
-    due = _NEVER if deadline is None else deadline.at
-    try:
-        try:
-            for raw in response.iter_bytes():
-                if time.monotonic() >= due:
-                    raise out_of_time(deadline, decoder.count, decoder.request_id)
-                for event in decoder.feed(raw):
-                    accumulator.feed(event)
-                    yield event
-        except httpx.HTTPError as exc:
-            raise _broken(exc, deadline, decoder) from exc
-        for event in decoder.flush():
-            accumulator.feed(event)
-            yield event
-        decoder.finish(accumulator)
-    finally:
-        response.close()
-
-
-class ResponseStream:
-    """Iterator of ``ResponseEvent`` over one streamed response.
-
-    Closes the HTTP response when exhausted, on error, on ``close()`` or at the
-    end of a ``with`` block. Raises ``StreamError`` for an ``error`` event, a
-    ``response.failed``, a malformed event or an end without a terminal event;
-    ``StreamTimeoutError`` when a read or the ``total_timeout`` ran out;
-    ``ContentFilterError`` after the last event when the filter cut the answer.
-    ``final_response()`` is the ``Response`` the events add up to.
-    """
-
-    def __init__(
-        self, response: httpx.Response, request_id: str | None, deadline: Deadline | None = None
-    ) -> None:
-        self.response = response
-        self.request_id = request_id
-        self._decoder = ResponseEventDecoder(request_id)
-        self._accumulator = ResponseAccumulator()
-        self._iterator = _events(response, self._decoder, self._accumulator, deadline)
-
-    def __iter__(self) -> Iterator[ResponseEvent]:
-        return self._iterator
-
-    def __next__(self) -> ResponseEvent:
-        return next(self._iterator)
-
-    def final_response(self) -> Response:
-        """The events so far joined into a ``Response`` (complete once exhausted)."""
-        return self._accumulator.result()
-
-    def close(self) -> None:
-        """Stop the stream and release the connection."""
-        self._iterator.close()
-        self.response.close()
-
-    def __enter__(self) -> ResponseStream:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class _Box:
-    __slots__ = ("accumulator", "closed", "deadline", "decoder", "opener", "response")
-
-    def __init__(self, opener: Callable[[], Awaitable[_Opened]]) -> None:
-        self.opener: Callable[[], Awaitable[_Opened]] | None = opener
-        self.response: httpx.Response | None = None
-        self.decoder = ResponseEventDecoder()
-        self.accumulator = ResponseAccumulator()
-        self.deadline: Deadline | None = None
-        self.closed = False
-
-    async def open(self) -> httpx.Response:
-        if self.closed:
-            raise StreamError("The stream was closed; start a new one with responses.stream().")
-        if self.response is None:
-            if self.opener is None:
-                raise StreamError("The stream could not be opened.")
-            opener, self.opener = self.opener, None
-            self.response, self.decoder.request_id, self.deadline = await opener()
-        return self.response
-
-
-async def _aevents(box: _Box) -> AsyncGenerator[ResponseEvent, None]:
-    response = await box.open()
-    decoder, accumulator, deadline = box.decoder, box.accumulator, box.deadline
-    due = _NEVER if deadline is None else deadline.at
-    try:
-        try:
-            async for raw in response.aiter_bytes():
-                if time.monotonic() >= due:
-                    raise out_of_time(deadline, decoder.count, decoder.request_id)
-                for event in decoder.feed(raw):
-                    accumulator.feed(event)
-                    yield event
-        except httpx.HTTPError as exc:
-            raise _broken(exc, deadline, decoder) from exc
-        for event in decoder.flush():
-            accumulator.feed(event)
-            yield event
-        decoder.finish(accumulator)
-    finally:
-        await response.aclose()
-
-
-class AsyncResponseStream:
-    """Async iterator of ``ResponseEvent``; the request is sent on first use
-    (``await``, ``async with`` or ``async for``). Otherwise as ``ResponseStream``."""
-
-    def __init__(self, opener: Callable[[], Awaitable[_Opened]]) -> None:
-        self._box = _Box(opener)
-        self._iterator: AsyncGenerator[ResponseEvent, None] | None = None
-
-    @property
-    def response(self) -> httpx.Response | None:
-        """The underlying ``httpx.Response`` once opened."""
-        return self._box.response
-
-    @property
-    def request_id(self) -> str | None:
-        """The request id to quote to support, once opened."""
-        return self._box.decoder.request_id
-
-    def __aiter__(self) -> AsyncGenerator[ResponseEvent, None]:
-        if self._iterator is None:
-            self._iterator = _aevents(self._box)
-        return self._iterator
-
-    async def __anext__(self) -> ResponseEvent:
-        return await self.__aiter__().__anext__()
-
-    def __await__(self) -> Generator[Any, None, AsyncResponseStream]:
-        async def opened() -> AsyncResponseStream:
-            await self._box.open()
-            return self
-
-        return opened().__await__()
-
-    def final_response(self) -> Response:
-        """The events so far joined into a ``Response`` (complete once exhausted)."""
-        return self._box.accumulator.result()
-
-    async def aclose(self) -> None:
-        """Stop the stream and release the connection."""
-        self._box.closed = True
-        if self._iterator is not None:
-            await self._iterator.aclose()
-        if self._box.response is not None:
-            await self._box.response.aclose()
-
-    async def __aenter__(self) -> AsyncResponseStream:
-        await self._box.open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
+__all__ = ["AsyncResponses", "Responses"]
 
 _CALL_OPTIONS = ("api_version", "headers", "timeout", "total_timeout")
+Tools = Sequence[FunctionTool | Mapping[str, Any]]
+Reasoning = ReasoningConfig | Mapping[str, Any]
+Timeout = float | httpx.Timeout
 
 
 class _ResponsesBase:
@@ -240,11 +46,13 @@ class _ResponsesBase:
     def __init__(self, client: InferenceClient | AsyncInferenceClient) -> None:
         self._client = client
 
-    def _prepare(self, input: Any, stream: bool, options: dict[str, Any]) -> Call:
+    def _prepare(self, stream: bool, arguments: dict[str, Any]) -> Call:
         client = self._client
         config = client.endpoint_config
-        call_options = {name: options.pop(name, None) for name in _CALL_OPTIONS}
-        model = options.pop("model", None)
+        options = {k: v for k, v in arguments.items() if k not in ("self", "__class__")}
+        input = options.pop("input")
+        call_options = {name: options.pop(name) for name in _CALL_OPTIONS}
+        model = options.pop("model")
         if model is None:
             model = client.model or azure_openai_deployment(config)
         if model is None:
@@ -274,16 +82,11 @@ class _ResponsesBase:
 class Responses(_ResponsesBase):
     """``client.responses``: ``create`` and ``stream`` on the Responses API.
 
-    Both take ``input`` (a string, or a list of input items: ``InputMessage``,
-    ``FunctionCallItem``, ``FunctionCallOutputItem``, ``ReasoningItem`` or their
-    wire dicts) and the keyword arguments of :func:`build_responses_body`:
-    ``model``, ``instructions``, ``tools``, ``tool_choice``,
-    ``parallel_tool_calls``, ``text_format``, ``verbosity``, ``reasoning``,
-    ``max_output_tokens``, ``temperature``, ``top_p``, ``store``,
-    ``previous_response_id``, ``include``, ``truncation``, ``metadata``,
-    ``user``, ``model_extras``; plus ``api_version`` (Azure OpenAI's
-    ``/openai/responses`` route), ``headers``, ``timeout`` and
-    ``total_timeout`` as for ``complete``. Unknown keywords raise ``TypeError``.
+    The route follows the client's endpoint: ``/openai/v1/responses`` for an
+    ``/openai/v1`` URL (and a Foundry ``/models`` URL's resource), Azure
+    OpenAI's ``/openai/responses?api-version=`` for a deployment URL (whose
+    deployment is the default ``model``). Serverless and managed-compute
+    endpoints serve chat completions only (``ConfigurationError``).
     """
 
     _client: InferenceClient
@@ -291,19 +94,98 @@ class Responses(_ResponsesBase):
     def __init__(self, client: InferenceClient) -> None:
         super().__init__(client)
 
-    def create(self, input: Any, **options: Any) -> Response:
-        """Create a response and wait for it.
+    def create(
+        self,
+        input: ResponseInput,
+        *,
+        model: str | None = None,
+        instructions: str | None = None,
+        tools: Tools | None = None,
+        tool_choice: str | Mapping[str, Any] | None = None,
+        parallel_tool_calls: bool | None = None,
+        text_format: Mapping[str, Any] | None = None,
+        verbosity: str | None = None,
+        reasoning: Reasoning | None = None,
+        max_output_tokens: int | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+        store: bool | None = None,
+        previous_response_id: str | None = None,
+        include: Sequence[str] | None = None,
+        truncation: Literal["auto", "disabled"] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        user: str | None = None,
+        model_extras: Mapping[str, Any] | None = None,
+        api_version: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: Timeout | None = None,
+        total_timeout: float | None = None,
+    ) -> Response:
+        """Create a response and wait for it (``POST .../responses``).
+
+        Args:
+            input: a string, or a list of input items (``InputMessage``,
+                ``FunctionCallItem``, ``FunctionCallOutputItem``, ``ReasoningItem``
+                or their wire dicts).
+            model: deployment name; defaults to the client's ``model`` (or the
+                deployment in an Azure OpenAI deployment URL).
+            instructions, tools, tool_choice, parallel_tool_calls, reasoning,
+            max_output_tokens, temperature, top_p, store, previous_response_id,
+            include, truncation, metadata, user: the API's fields; None means not
+                sent. ``tools`` are ``FunctionTool`` or Responses-shaped dicts.
+            text_format: ``text.format``: ``{"type": "json_object"}`` or
+                ``json_schema_format(name, schema)``; ``verbosity``: ``text.verbosity``.
+            model_extras: fields this library does not name, merged into the body.
+            api_version: the ``api-version`` of Azure OpenAI's ``/openai/responses``
+                route (default ``2025-04-01-preview``), or ``preview`` on ``/openai/v1``.
+            headers, timeout, total_timeout: as for ``complete``.
 
         Raises:
-            ContentFilterError: the prompt was blocked, or the answer cut by the filter.
+            ContentFilterError: the prompt was blocked, or (``ResponseContentFilterError``,
+                with ``.response``) the answer was cut by the filter.
             APIStatusError, APIConnectionError, APITimeoutError: as for ``complete``.
+            ConfigurationError: no model, or an endpoint without the Responses API.
+            TypeError, ValueError: a bad argument (before anything is sent).
         """
-        call = self._prepare(input, False, options)
+        call = self._prepare(False, dict(locals()))
         return self._response(call, self._client._send(call))
 
-    def stream(self, input: Any, **options: Any) -> ResponseStream:
-        """Stream a response: iterate the returned ``ResponseStream`` for events."""
-        call = self._prepare(input, True, options)
+    def stream(
+        self,
+        input: ResponseInput,
+        *,
+        model: str | None = None,
+        instructions: str | None = None,
+        tools: Tools | None = None,
+        tool_choice: str | Mapping[str, Any] | None = None,
+        parallel_tool_calls: bool | None = None,
+        text_format: Mapping[str, Any] | None = None,
+        verbosity: str | None = None,
+        reasoning: Reasoning | None = None,
+        max_output_tokens: int | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+        store: bool | None = None,
+        previous_response_id: str | None = None,
+        include: Sequence[str] | None = None,
+        truncation: Literal["auto", "disabled"] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        user: str | None = None,
+        model_extras: Mapping[str, Any] | None = None,
+        api_version: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: Timeout | None = None,
+        total_timeout: float | None = None,
+    ) -> ResponseStream:
+        """Stream a response (same arguments as ``create``).
+
+        The request is sent (and retried on retryable errors) before this returns.
+
+        Returns:
+            A ``ResponseStream``: iterate it for ``ResponseEvent``; ``final_response()``
+            is the ``Response`` the events add up to.
+        """
+        call = self._prepare(True, dict(locals()))
         response = self._client._send(call)
         return ResponseStream(response, self._client._request_id(call, response), call.deadline)
 
@@ -316,12 +198,68 @@ class AsyncResponses(_ResponsesBase):
     def __init__(self, client: AsyncInferenceClient) -> None:
         super().__init__(client)
 
-    async def create(self, input: Any, **options: Any) -> Response:
+    async def create(
+        self,
+        input: ResponseInput,
+        *,
+        model: str | None = None,
+        instructions: str | None = None,
+        tools: Tools | None = None,
+        tool_choice: str | Mapping[str, Any] | None = None,
+        parallel_tool_calls: bool | None = None,
+        text_format: Mapping[str, Any] | None = None,
+        verbosity: str | None = None,
+        reasoning: Reasoning | None = None,
+        max_output_tokens: int | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+        store: bool | None = None,
+        previous_response_id: str | None = None,
+        include: Sequence[str] | None = None,
+        truncation: Literal["auto", "disabled"] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        user: str | None = None,
+        model_extras: Mapping[str, Any] | None = None,
+        api_version: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: Timeout | None = None,
+        total_timeout: float | None = None,
+    ) -> Response:
         """Create a response and wait for it (see ``Responses.create``)."""
-        call = self._prepare(input, False, options)
+        call = self._prepare(False, dict(locals()))
         return self._response(call, await self._client._send(call))
 
-    def stream(self, input: Any, **options: Any) -> AsyncResponseStream:
-        """Stream a response: ``async for event in client.responses.stream(...)``."""
-        call = self._prepare(input, True, options)
+    def stream(
+        self,
+        input: ResponseInput,
+        *,
+        model: str | None = None,
+        instructions: str | None = None,
+        tools: Tools | None = None,
+        tool_choice: str | Mapping[str, Any] | None = None,
+        parallel_tool_calls: bool | None = None,
+        text_format: Mapping[str, Any] | None = None,
+        verbosity: str | None = None,
+        reasoning: Reasoning | None = None,
+        max_output_tokens: int | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+        store: bool | None = None,
+        previous_response_id: str | None = None,
+        include: Sequence[str] | None = None,
+        truncation: Literal["auto", "disabled"] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        user: str | None = None,
+        model_extras: Mapping[str, Any] | None = None,
+        api_version: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: Timeout | None = None,
+        total_timeout: float | None = None,
+    ) -> AsyncResponseStream:
+        """Stream a response: ``async for event in client.responses.stream(...)``.
+
+        Nothing is sent until the stream is awaited, entered or iterated; errors
+        such as a 401 are raised there.
+        """
+        call = self._prepare(True, dict(locals()))
         return AsyncResponseStream(partial(self._client._open_stream, call))
