@@ -31,7 +31,7 @@ from ._fields import check_fields
 from ._http import SSEResponse, StreamPlan, error_response, json_response, sse_events
 from ._profiles import ModelProfile
 from ._replay import replay
-from ._responses_out import serve_responses
+from ._responses_out import serve_responses, stored_response
 from ._routing import (
     REASONING_FIELD_VERSIONS,
     Route,
@@ -177,6 +177,8 @@ class Pipeline:
         for spec in firing:
             if spec.status is not None:
                 raise spec.error()
+        if route.kind == "stored":
+            return stored_response(state, route, request.method, base)
         if route.kind == "info":
             if route.flavour != "serverless":
                 raise ServiceError(404, error_body("404", "Resource not found"))

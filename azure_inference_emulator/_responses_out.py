@@ -20,11 +20,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ._chat import ChatResult, compose, cut_by_filter
-from ._errors import ServiceError, content_filter_error
+from ._errors import ServiceError, content_filter_error, error_body
 from ._faults import FaultSpec
 from ._http import SSEResponse, StreamPlan, json_response, sse_events
 from ._profiles import ModelProfile
-from ._responses import ResponseStore, Stored, Translated, seal_reasoning, translate
+from ._responses import (
+    ResponseStore,
+    Stored,
+    Translated,
+    invalid,
+    seal_reasoning,
+    translate,
+)
 from ._routing import Route
 from ._state import AppState, RecordedRequest
 from ._text import count_tokens, split_words
@@ -33,7 +40,14 @@ from ._validate import validate_chat
 if TYPE_CHECKING:
     from ._validate import ChatRequest
 
-__all__ = ["encode_events", "response_body", "response_events", "serve_responses", "store_of"]
+__all__ = [
+    "encode_events",
+    "response_body",
+    "response_events",
+    "serve_responses",
+    "store_of",
+    "stored_response",
+]
 
 _ARG_FRAGMENT = 12
 
@@ -297,3 +311,22 @@ async def serve_responses(
     state.count("streams")
     events: list[Any] = encode_events(response_events(final))
     return SSEResponse(sse_events(events, plan, False, record), headers)
+
+
+def stored_response(state: AppState, route: Route, method: str, base: dict[str, str]) -> Response:
+    """``GET`` (the stored body) or ``DELETE`` of ``.../responses/<id>``.
+
+    Raises:
+        ServiceError: 404 for an id never stored (or deleted), 405 for another method.
+    """
+    store = store_of(state)
+    rid = route.item or ""
+    if method not in ("GET", "DELETE"):
+        raise ServiceError(405, error_body("MethodNotAllowed", "Use GET or DELETE for this route."))
+    stored = store.get(rid)
+    if stored is None:
+        raise invalid(f"Response with id '{rid}' not found.", None, status=404)
+    if method == "DELETE":
+        store.delete(rid)
+        return json_response({"id": rid, "object": "response.deleted", "deleted": True}, base)
+    return json_response(stored.body, base)

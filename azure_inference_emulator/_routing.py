@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 Flavour = Literal["serverless", "foundry", "aoai", "v1"]
-Kind = Literal["info", "chat", "embeddings", "images", "responses"]
+Kind = Literal["info", "chat", "embeddings", "images", "responses", "stored"]
 
 INFERENCE_API_VERSIONS = frozenset(
     {"2024-05-01-preview", "2024-08-01-preview", "2025-04-01", "2025-05-01"}
@@ -50,6 +50,7 @@ class Route:
     flavour: Flavour
     kind: Kind
     deployment: str | None = None
+    item: str | None = None  # a stored response's id (kind ``stored``)
 
 
 def resolve_route(path: str) -> Route:
@@ -68,6 +69,11 @@ def resolve_route(path: str) -> Route:
         return Route("aoai", "responses")  # Azure OpenAI: body ``model``, ?api-version=
     elif path == "/openai/v1/responses":
         return Route("v1", "responses")
+    elif path.startswith(("/openai/v1/responses/", "/openai/responses/")):
+        item = path.rsplit("/", 1)[1]
+        flavour: Flavour = "v1" if path.startswith("/openai/v1/") else "aoai"
+        if path.count("/") == 4 - (flavour == "aoai"):
+            return Route(flavour, "stored", item=item)
     elif path.startswith("/openai/v1/"):
         kind = _KINDS.get(path[len("/openai/v1") :])
         if kind in ("chat", "embeddings"):

@@ -14,6 +14,7 @@ import pytest
 
 from azure_inference_core import (
     AsyncInferenceClient,
+    BadRequestError,
     ContentFilterError,
     FunctionCallOutputItem,
     FunctionTool,
@@ -290,3 +291,29 @@ def test_record_then_replay_a_responses_conversation(tmp_path: Path) -> None:
     assert replayed == recorded
     assert "Stream this" in recorded[3]
     assert KEY not in cassette.read_text()
+
+
+def test_core_stateless_multi_turn_carries_encrypted_reasoning(emu: Emulator) -> None:
+    with InferenceClient(emu.foundry_endpoint, KEY, model="codex-mini") as client:
+        turn = client.responses.create(
+            "Plan a day in Kyoto",
+            store=False,
+            include=["reasoning.encrypted_content"],
+            reasoning=ReasoningConfig(effort="low", summary="auto"),
+        )
+        assert emu.requests[-1].path == "/openai/v1/responses"
+        kinds = [item.type for item in turn.output]
+        assert kinds == ["reasoning", "message"]
+        history: list[Any] = [
+            {"role": "user", "content": "Plan a day in Kyoto"},
+            *[item.model_dump(exclude_none=True) for item in turn.output],
+            {"role": "user", "content": "And the next day?"},
+        ]
+        again = client.responses.create(history, store=False)
+        assert "And the next day?" in again.output_text
+        assert again.usage is not None
+        assert turn.usage is not None
+        assert again.usage.input_tokens > turn.usage.output_tokens
+        history[1]["encrypted_content"] = history[1]["encrypted_content"][:-4] + "AAAA"
+        with pytest.raises(BadRequestError, match="could not be verified"):
+            client.responses.create(history, store=False)

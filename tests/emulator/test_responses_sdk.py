@@ -220,3 +220,18 @@ async def test_async_stream(emu: Emulator) -> None:
         kinds = [event.type async for event in stream]
     assert kinds[0] == "response.created"
     assert kinds[-1] == "response.completed"
+
+
+def test_stored_responses_can_be_retrieved_and_deleted(client: openai.OpenAI) -> None:
+    kept = client.responses.create(model="gpt-4o-mini", input="Remember this")
+    again = client.responses.retrieve(kept.id)
+    assert again.id == kept.id
+    assert again.output_text == kept.output_text
+    client.responses.delete(kept.id)
+    with pytest.raises(openai.NotFoundError, match="not found"):
+        client.responses.retrieve(kept.id)
+    with pytest.raises(openai.BadRequestError, match="not found"):
+        client.responses.create(model="gpt-4o-mini", input="and?", previous_response_id=kept.id)
+    unstored = client.responses.create(model="gpt-4o-mini", input="Forget this", store=False)
+    with pytest.raises(openai.NotFoundError):
+        client.responses.retrieve(unstored.id)
