@@ -35,33 +35,13 @@ __all__ = [
 
 RESPONSE_FIELDS = frozenset(
     {
-        "model",
-        "input",
-        "instructions",
-        "tools",
-        "tool_choice",
-        "parallel_tool_calls",
-        "text",
-        "reasoning",
-        "max_output_tokens",
-        "temperature",
-        "top_p",
-        "store",
-        "previous_response_id",
-        "include",
-        "truncation",
-        "metadata",
-        "stream",
-        "user",
-        "service_tier",
-        "background",
-        "top_logprobs",
-        "max_tool_calls",
-        "prompt_cache_key",
-        "safety_identifier",
-        "stream_options",
+        "model", "input", "instructions", "tools", "tool_choice", "parallel_tool_calls", "text",
+        "reasoning", "max_output_tokens", "temperature", "top_p", "store", "previous_response_id",
+        "include", "truncation", "metadata", "stream", "user", "service_tier", "background",
+        "top_logprobs", "max_tool_calls", "prompt_cache_key", "prompt_cache_retention",
+        "safety_identifier", "stream_options", "conversation", "prompt",
     }
-)
+)  # fmt: skip
 INCLUDABLE = frozenset(
     {
         "reasoning.encrypted_content",
@@ -357,6 +337,14 @@ def translate(body: Mapping[str, Any], store: ResponseStore, reasoning_model: bo
     unknown = [k for k in body if k not in RESPONSE_FIELDS]
     if unknown:
         raise invalid(f"Unknown parameter: '{unknown[0]}'.", unknown[0], "unknown_parameter")
+    for name in ("conversation", "prompt", "background"):
+        if body.get(name):
+            raise invalid(
+                f"The emulator does not serve '{name}'; continue a conversation with "
+                "previous_response_id, or send the history as input.",
+                name,
+                "unsupported_parameter",
+            )
     history: list[dict[str, Any]] = []
     previous = body.get("previous_response_id")
     if previous is not None:

@@ -11,6 +11,7 @@ then the message or the function calls. Streams are named SSE events with
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import json
 from collections.abc import Mapping
@@ -59,6 +60,13 @@ def store_of(state: AppState) -> ResponseStore:
 
 def _short(seed: str, kind: str) -> str:
     return hashlib.sha256(f"{seed}:{kind}".encode()).hexdigest()[:32]
+
+
+def _pad(delta: str) -> str:
+    """``obfuscation``: padding that evens out delta sizes, as the service adds (recorded)."""
+    digest = base64.b64encode(hashlib.sha256(delta.encode()).digest()).decode()
+    alnum = "".join(c for c in digest if c.isalnum())
+    return alnum[: max(4, 16 - len(delta.encode()))]
 
 
 def _question(checked: ChatRequest) -> str:
@@ -125,26 +133,36 @@ def response_body(
     reason = {"length": "max_output_tokens", "content_filter": "content_filter"}.get(
         choice.finish_reason
     )
+    given = body.get("text")
+    text: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
+    # Keys and defaults as recorded on Azure (tests/emulator/_recorded_responses.py).
     answer: dict[str, Any] = {
         "id": rid,
         "object": "response",
         "created_at": result.created,
         "status": "incomplete" if reason else "completed",
         "background": False,
+        "content_filters": None,
         "error": None,
         "incomplete_details": {"reason": reason} if reason else None,
         "instructions": body.get("instructions"),
         "max_output_tokens": body.get("max_output_tokens"),
+        "max_tool_calls": body.get("max_tool_calls"),
         "model": result.model,
         "output": output,
         "parallel_tool_calls": body.get("parallel_tool_calls", True),
         "previous_response_id": body.get("previous_response_id"),
+        "prompt_cache_key": body.get("prompt_cache_key"),
+        "prompt_cache_retention": body.get("prompt_cache_retention"),
         "reasoning": {"effort": translated.effort, "summary": translated.summary},
+        "safety_identifier": body.get("safety_identifier"),
+        "service_tier": body.get("service_tier") or "default",
         "store": translated.store,
         "temperature": body.get("temperature", 1.0),
-        "text": {"format": translated.text_format},
-        "tool_choice": body.get("tool_choice", "auto"),
+        "text": {"format": translated.text_format, "verbosity": text.get("verbosity", "medium")},
+        "tool_choice": body.get("tool_choice"),
         "tools": body.get("tools", []),
+        "top_logprobs": body.get("top_logprobs", 0),
         "top_p": body.get("top_p", 1.0),
         "truncation": body.get("truncation", "disabled"),
         "usage": {
@@ -184,8 +202,9 @@ def _item_events(index: int, item: dict[str, Any]) -> list[dict[str, Any]]:
                    "item": {**item, "arguments": "", "status": "in_progress"}}]  # fmt: skip
         args = item["arguments"]
         for start in range(0, len(args), _ARG_FRAGMENT):
+            piece = args[start : start + _ARG_FRAGMENT]
             events.append({"type": "response.function_call_arguments.delta", **where,
-                           "delta": args[start : start + _ARG_FRAGMENT]})  # fmt: skip
+                           "delta": piece, "obfuscation": _pad(piece)})  # fmt: skip
         events.append({"type": "response.function_call_arguments.done", **where,
                        "arguments": args})  # fmt: skip
     else:
@@ -197,7 +216,7 @@ def _item_events(index: int, item: dict[str, Any]) -> list[dict[str, Any]]:
         events.append({"type": "response.content_part.added", **at, "part": empty})
         for piece in split_words(part["text"]):
             events.append({"type": "response.output_text.delta", **at, "delta": piece,
-                           "logprobs": []})  # fmt: skip
+                           "logprobs": [], "obfuscation": _pad(piece)})  # fmt: skip
         events.append({"type": "response.output_text.done", **at, "text": part["text"],
                        "logprobs": []})  # fmt: skip
         events.append({"type": "response.content_part.done", **at, "part": part})
@@ -207,8 +226,9 @@ def _item_events(index: int, item: dict[str, Any]) -> list[dict[str, Any]]:
 
 def response_events(final: dict[str, Any]) -> list[dict[str, Any]]:
     """The typed events of a streamed answer, ``sequence_number`` from 0."""
+    tier = "auto" if final["service_tier"] == "default" else final["service_tier"]
     start = {**final, "status": "in_progress", "output": [], "usage": None,
-             "incomplete_details": None}  # fmt: skip
+             "incomplete_details": None, "service_tier": tier}  # fmt: skip
     events: list[dict[str, Any]] = [
         {"type": "response.created", "response": start},
         {"type": "response.in_progress", "response": start},

@@ -29,6 +29,7 @@ from azure_inference_core import (
 )
 from azure_inference_emulator import Emulator
 
+from . import _recorded_responses as recorded
 from .conftest import KEY, TLS, image_data_url
 
 CITY = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
@@ -317,3 +318,86 @@ def test_core_stateless_multi_turn_carries_encrypted_reasoning(emu: Emulator) ->
         history[1]["encrypted_content"] = history[1]["encrypted_content"][:-4] + "AAAA"
         with pytest.raises(BadRequestError, match="could not be verified"):
             client.responses.create(history, store=False)
+
+
+# -- against recorded Azure traffic (tests/emulator/_recorded_responses.py) ---------------------
+
+
+def test_core_client_reads_the_recorded_azure_stream(tmp_path: Path) -> None:
+    cassette = tmp_path / "recorded.json"
+    cassette.write_text(json.dumps(recorded.cassette()))
+    with (
+        Emulator(mode="replay", cassette=cassette) as replayer,
+        InferenceClient(
+            replayer.endpoint + recorded.PATH.removesuffix("/responses"), KEY, model="gpt-4o"
+        ) as client,
+    ):
+        extra = {"conversation": recorded.CONVERSATION}
+        tools = [recorded.REQUEST_TOOL]
+        with client.responses.stream(
+            "What's the weather in Boston?",
+            tools=tools,
+            model_extras=extra,
+            api_version=recorded.API_VERSION,
+        ) as first:
+            events = list(first)
+        assert [e.type for e in events] == [e["type"] for e in recorded.FIRST_EVENTS]
+        call = first.final_response().function_calls[0]
+        assert (call.call_id, call.arguments) == (recorded.CALL_ID, recorded.ARGS)
+        assert first.final_response() == events[-1].response
+        answer = [FunctionCallOutputItem(call_id=call.call_id, output=recorded.SECOND_REQUEST[
+            "input"][0]["output"])]  # type: ignore[index]  # fmt: skip
+        with client.responses.stream(
+            answer, tools=tools, model_extras=extra, api_version=recorded.API_VERSION
+        ) as second:
+            deltas = [e.delta for e in second if e.type == "response.output_text.delta"]
+            final = second.final_response()
+        assert "".join(d or "" for d in deltas) == recorded.TEXT
+        assert final.output_text == recorded.TEXT
+        assert final.usage is not None
+        assert final.usage.total_tokens == 111
+        assert final.model_extra is not None
+        assert final.model_extra["service_tier"] == "default"
+
+
+def _emulated_events(emu: Emulator, body: dict[str, Any]) -> list[dict[str, Any]]:
+    with httpx.stream(
+        "POST",
+        f"{emu.openai_v1_endpoint}/responses",
+        json=body,
+        headers={"api-key": KEY},
+        verify=TLS,
+    ) as response:
+        text = response.read().decode()
+    return [json.loads(b.split("\n")[1].removeprefix("data: ")) for b in text.split("\n\n") if b]
+
+
+def _shape(value: Any) -> Any:
+    """Keys, recursively (lists by their first element): what must match the recording."""
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in value.items() if k not in ("tools", "conversation")}
+    if isinstance(value, list):
+        return [_shape(value[0])] if value else []
+    return None
+
+
+def test_emulated_events_have_the_recorded_shapes(emu: Emulator) -> None:
+    first = {k: v for k, v in recorded.FIRST_REQUEST.items() if k != "conversation"}
+    first["input"] = "What's the weather in Boston? use get_weather"
+    emulated = _emulated_events(emu, first)
+    call = next(e for e in emulated if e["type"] == "response.output_item.done")["item"]
+    second = {k: v for k, v in recorded.SECOND_REQUEST.items() if k != "conversation"}
+    second["previous_response_id"] = emulated[-1]["response"]["id"]
+    second["input"] = [{**second["input"][0], "call_id": call["call_id"]}]  # type: ignore[index]
+    calls = [
+        (emulated, recorded.FIRST_EVENTS),
+        (_emulated_events(emu, second), recorded.SECOND_EVENTS),
+    ]
+    for mine_all, theirs in calls:
+        by_type = {e["type"]: e for e in mine_all}
+        assert set(by_type) == {e["type"] for e in theirs}
+        for event in recorded.numbered(theirs):
+            mine = by_type[event["type"]]
+            if "response" in event:
+                assert set(mine["response"]) == set(event["response"]) - {"conversation"}
+            assert _shape(mine) == _shape(event), event["type"]
