@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ._deadline import Deadline
-from ._errors import ContentFilterError, StreamError, StreamTimeoutError
+from ._errors import APIStatusError, ContentFilterError, StreamError, StreamTimeoutError
 from ._responses_wire import Response, ResponseEvent, parse_event
 from ._sse import ServerSentEvent, SSEDecoder
 
@@ -41,7 +41,19 @@ class ResponseContentFilterError(ContentFilterError):
 
 
 def check_response(response: Response, status_code: int, request_id: str | None) -> Response:
-    """Raise for an answer the content filter cut, as chat does for ``content_filter``."""
+    """Raise for an answer the content filter cut (as chat does for ``content_filter``),
+    and for a ``failed`` one (its ``error`` quoted)."""
+    if response.status == "failed":
+        error = response.error
+        raise APIStatusError(
+            "The response failed: "
+            + (error.message if error is not None else "no reason given")
+            + ("" if error is None or error.code is None else f" ({error.code})"),
+            status_code=status_code,
+            code=error.code if error is not None else None,
+            request_id=request_id,
+            body=error.model_dump() if error is not None else None,
+        )
     details = response.incomplete_details or {}
     if response.status == "incomplete" and details.get("reason") == "content_filter":
         raise ResponseContentFilterError(

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from azure_inference_core import (
+    APIStatusError,
     APITimeoutError,
     ConfigurationError,
     ContentFilterError,
@@ -345,11 +346,14 @@ async def test_a_failed_response_raises_with_its_error(
 ) -> None:
     failed = {**RESPONSE, "status": "failed", "output": []}
     failed["error"] = {"code": "server_error", "message": "The model crashed."}
-    server.push(sse_reply([sse(events_for(failed))]))
+    server.push(sse_reply([sse(events_for(failed))]), json_reply(failed))
     client = driver.client(server.url, model="m")
     with pytest.raises(StreamError, match="The model crashed") as caught:
         await stream(driver, client, "hi")
     assert caught.value.code == "server_error"
+    with pytest.raises(APIStatusError, match="The model crashed") as plain:
+        await create(driver, client, "hi")
+    assert plain.value.code == "server_error"
     await driver.close(client)
 
 
