@@ -124,6 +124,7 @@ def test_errors_in_the_services_shape(
 
 
 def test_deployment_auth_and_api_version_checks(emu: Emulator, v1: httpx.Client) -> None:
+    assert v1.get("/responses").status_code == 405
     no_model = v1.post("/responses", json={"input": "hi"})
     assert no_model.status_code == 400
     assert error_of(no_model)["code"] == "no_model_name"
@@ -401,3 +402,14 @@ def test_emulated_events_have_the_recorded_shapes(emu: Emulator) -> None:
             if "response" in event:
                 assert set(mine["response"]) == set(event["response"]) - {"conversation"}
             assert _shape(mine) == _shape(event), event["type"]
+
+
+def test_server_wide_faults_can_target_the_responses_route() -> None:
+    with (
+        Emulator("gpt-4o-mini", key=KEY, faults=["status=500; route=responses"]) as emu,
+        httpx.Client(headers={"api-key": KEY}, verify=TLS, timeout=10) as client,
+    ):
+        chat = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
+        assert client.post(f"{emu.openai_v1_endpoint}/chat/completions", json=chat).is_success
+        body = {"model": "gpt-4o-mini", "input": "hi"}
+        assert client.post(f"{emu.openai_v1_endpoint}/responses", json=body).status_code == 500
