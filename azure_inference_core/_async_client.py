@@ -8,7 +8,7 @@ import time
 from collections.abc import Awaitable, Mapping, Sequence
 from functools import partial
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -21,9 +21,11 @@ from ._errors import ConfigurationError
 from ._messages import ImageEmbeddingInput, MessageInput
 from ._network import Verify
 from ._request import ExtraParameters
-from ._responses_api import AsyncResponses
 from ._stream import AsyncChatCompletionStream
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
+
+if TYPE_CHECKING:
+    from ._responses_api import AsyncResponses
 
 __all__ = ["AsyncInferenceClient"]
 
@@ -426,4 +428,6 @@ class AsyncInferenceClient(BaseClient):
     @property
     def responses(self) -> AsyncResponses:
         """The Responses API (``/openai/v1/responses``): ``create(...)`` and ``stream(...)``."""
+        from ._responses_api import AsyncResponses  # on first use: see __init__.py
+
         return AsyncResponses(self)

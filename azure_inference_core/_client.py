@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -19,9 +19,11 @@ from ._errors import ConfigurationError
 from ._messages import ImageEmbeddingInput, MessageInput
 from ._network import Verify
 from ._request import ExtraParameters
-from ._responses_api import Responses
 from ._stream import ChatCompletionStream
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
+
+if TYPE_CHECKING:
+    from ._responses_api import Responses
 
 __all__ = ["InferenceClient"]
 
@@ -446,4 +448,6 @@ class InferenceClient(BaseClient):
     @property
     def responses(self) -> Responses:
         """The Responses API (``/openai/v1/responses``): ``create(...)`` and ``stream(...)``."""
+        from ._responses_api import Responses  # on first use: see __init__.py
+
         return Responses(self)

@@ -4,6 +4,8 @@ on the clients' call path (retries, errors, content filter, timeouts), sync and 
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -380,3 +382,18 @@ async def test_request_options_apply(driver: Driver, server: ScriptedServer) -> 
     assert server.seen[0].headers["x-trace"] == "1"
     assert server.seen[0].path == "/responses?api-version=preview"
     await driver.close(client)
+
+
+def test_the_responses_api_loads_on_first_use() -> None:
+    code = (
+        "import sys, azure_inference_core as core\n"
+        "print('azure_inference_core._responses_wire' in sys.modules)\n"
+        "from azure_inference_core import Response, ResponseStream\n"
+        "print(Response.__name__, core.InferenceClient('http://127.0.0.1:9', 'k').responses)\n"
+        "try:\n    core.NoSuchName\nexcept AttributeError as e:\n    print('missing', e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lines = out.stdout.splitlines()
+    assert lines[0] == "False"  # chat-only users do not pay for the Responses models
+    assert lines[1].startswith("Response <azure_inference_core._responses_api.Responses")
+    assert "NoSuchName" in lines[2]
