@@ -41,6 +41,7 @@ _KINDS: dict[str, Kind] = {
     "/images/embeddings": "images",
 }
 _RESOURCE_NOT_FOUND = error_body("404", "Resource not found")
+_PROJECT_RESPONSES = re.compile(r"^/api/projects/[^/]+/openai/responses$")
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,9 @@ def resolve_route(path: str) -> Route:
         kind = _KINDS.get("/" + rest)
         if name and kind in ("chat", "embeddings"):
             return Route("aoai", kind, name)
-    elif path == "/openai/responses":
-        return Route("aoai", "responses")  # Azure OpenAI: body ``model``, ?api-version=
+    elif path == "/openai/responses" or _PROJECT_RESPONSES.match(path):
+        # Azure OpenAI, or a Foundry project (recorded): body ``model``, ?api-version=
+        return Route("aoai", "responses")
     elif path == "/openai/v1/responses":
         return Route("v1", "responses")
     elif path.startswith(("/openai/v1/responses/", "/openai/responses/")):

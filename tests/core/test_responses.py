@@ -182,6 +182,11 @@ def test_bad_input_items_are_refused() -> None:
             "https://r.services.ai.azure.com/openai/v1/responses",
         ),
         ("http://127.0.0.1:9/api", "http://127.0.0.1:9/api/responses"),
+        (
+            "https://r.services.ai.azure.com/api/projects/p1",
+            "https://r.services.ai.azure.com/api/projects/p1/openai/responses"
+            "?api-version=2025-11-15-preview",
+        ),
     ],
 )
 def test_each_flavour_maps_onto_its_responses_route(endpoint: str, url: str) -> None:

@@ -413,3 +413,11 @@ def test_server_wide_faults_can_target_the_responses_route() -> None:
         assert client.post(f"{emu.openai_v1_endpoint}/chat/completions", json=chat).is_success
         body = {"model": "gpt-4o-mini", "input": "hi"}
         assert client.post(f"{emu.openai_v1_endpoint}/responses", json=body).status_code == 500
+
+
+def test_a_foundry_project_url_reaches_its_responses_route(emu: Emulator) -> None:
+    with InferenceClient(f"{emu.endpoint}/api/projects/demo", KEY, model="gpt-4o") as client:
+        answer = client.responses.create("Hello project")
+    assert "Hello project" in answer.output_text
+    assert emu.requests[-1].path == "/api/projects/demo/openai/responses"
+    assert emu.requests[-1].query == {"api-version": "2025-11-15-preview"}
