@@ -250,6 +250,14 @@ def encode_events(events: list[dict[str, Any]]) -> list[bytes]:
     ]
 
 
+def _raw(chunk: Any) -> bytes:
+    """A scripted event: a dict as ``event:`` + ``data:``, a string as ``data:`` verbatim."""
+    if isinstance(chunk, Mapping):
+        data = json.dumps(chunk, separators=(",", ":"))
+        return f"event: {chunk.get('type', 'message')}\ndata: {data}\n\n".encode()
+    return f"data: {chunk}\n\n".encode()
+
+
 def _stored_messages(translated: Translated, final: dict[str, Any]) -> list[dict[str, Any]]:
     messages = list(translated.conversation)
     calls: list[dict[str, Any]] = []
@@ -310,6 +318,8 @@ async def serve_responses(
     headers = {**base, **state.quotas.headers(name), "x-ms-rai-invoked": "true"}
     latency = state.latency
     if not translated.stream:
+        if scripted is not None and scripted.chunks is not None:
+            raise invalid("This scripted answer has raw events; send stream=true.", "stream")
         if latency is not None:
             rng = state.latency_rng
             wait = latency.first_token.draw(rng) + sum(
@@ -330,6 +340,8 @@ async def serve_responses(
         )
     state.count("streams")
     events: list[Any] = encode_events(response_events(final))
+    if scripted is not None and scripted.chunks is not None:
+        events = [_raw(chunk) for chunk in scripted.chunks]
     return SSEResponse(sse_events(events, plan, False, record), headers)
 
 

@@ -421,3 +421,66 @@ def test_a_foundry_project_url_reaches_its_responses_route(emu: Emulator) -> Non
     assert "Hello project" in answer.output_text
     assert emu.requests[-1].path == "/api/projects/demo/openai/responses"
     assert emu.requests[-1].query == {"api-version": "2025-11-15-preview"}
+
+
+def _without_ids(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: _without_ids(v)
+            for k, v in value.items()
+            if k not in ("id", "call_id", "created_at", "encrypted_content")
+        }
+    if isinstance(value, list):
+        return [_without_ids(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("model", "options"),
+    [
+        ("gpt-4o-mini", {"input": "Tell me about Lisbon", "instructions": "Be warm.",
+                         "temperature": 0}),
+        ("gpt-4o-mini", {"input": "What is the weather in Oslo and in Rome?", "temperature": 0,
+                         "tools": [{"type": "function", "name": "get_weather",
+                                    "parameters": CITY}]}),
+        ("o3-mini", {"input": "Why is the sea salty?", "reasoning": {"summary": "detailed"},
+                     "include": ["reasoning.encrypted_content"]}),
+        ("gpt-4o", {"input": "Describe Berlin", "max_output_tokens": 4, "temperature": 0}),
+        ("codex-mini", {"input": "Why is the sea salty, as JSON?",
+                        "text_format": {"type": "json_schema", "name": "city", "schema": CITY}}),
+    ],
+)  # fmt: skip
+def test_streamed_answers_accumulate_to_the_non_streamed_one(
+    emu: Emulator, model: str, options: dict[str, Any]
+) -> None:
+    # Reasoning models take no temperature: a scripted answer pins their wording.
+    emu.script.on("sea salty", "Rivers carry dissolved minerals.", reasoning="Think about rivers.")
+    try:
+        with InferenceClient(emu.openai_v1_endpoint, KEY, model=model) as client:
+            prompt = options.pop("input")
+            plain = client.responses.create(prompt, **options)
+            with client.responses.stream(prompt, **options) as stream:
+                kinds = [event.type for event in stream]
+                streamed = stream.final_response()
+    finally:
+        emu.script.clear()
+    assert kinds[-1] in ("response.completed", "response.incomplete")
+    assert plain.output  # something to compare
+    assert _without_ids(streamed.model_dump()) == _without_ids(plain.model_dump())
+
+
+def test_scripted_raw_events_reach_the_client(emu: Emulator) -> None:
+    failing = [
+        {"type": "response.created", "response": {"id": "resp_s", "status": "in_progress"}},
+        {"type": "error", "code": "rate_limit_exceeded", "message": "Scripted trouble."},
+    ]
+    emu.script.on("scripted stream", chunks=failing, times=2)
+    try:
+        with InferenceClient(emu.openai_v1_endpoint, KEY, model="gpt-4o-mini") as client:
+            with pytest.raises(StreamError, match="Scripted trouble") as caught:
+                list(client.responses.stream("a scripted stream"))
+            assert caught.value.code == "rate_limit_exceeded"
+            with pytest.raises(BadRequestError, match="send stream=true"):
+                client.responses.create("a scripted stream")
+    finally:
+        emu.script.clear()
