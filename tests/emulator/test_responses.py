@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from azure_inference_core import (
+    APITimeoutError,
     AsyncInferenceClient,
     BadRequestError,
     ContentFilterError,
@@ -26,6 +27,7 @@ from azure_inference_core import (
     ReasoningConfig,
     ResponseContentFilterError,
     StreamError,
+    StreamTimeoutError,
 )
 from azure_inference_emulator import Emulator
 
@@ -484,3 +486,17 @@ def test_scripted_raw_events_reach_the_client(emu: Emulator) -> None:
                 client.responses.create("a scripted stream")
     finally:
         emu.script.clear()
+
+
+def test_simulated_latency_applies_to_responses() -> None:
+    # The first token comes 0.5 s late: a 0.1 s total_timeout cannot be met, either way.
+    latency = {"first_token": 0.5, "per_token": 0.0}
+    with (
+        Emulator("gpt-4o-mini", key=KEY, latency=latency) as emu,
+        InferenceClient(emu.openai_v1_endpoint, KEY, model="gpt-4o-mini", max_retries=0) as client,
+    ):
+        with pytest.raises(StreamTimeoutError):
+            list(client.responses.stream("hello", total_timeout=0.1))
+        with pytest.raises(APITimeoutError):
+            client.responses.create("hello", total_timeout=0.1)
+        assert client.responses.create("hello").status == "completed"
