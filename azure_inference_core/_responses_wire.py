@@ -148,6 +148,38 @@ class Response(WireModel):
         """The function calls in ``output``, in order."""
         return [i for i in self.output if isinstance(i, ResponseFunctionCall)]
 
+    def input_items(self) -> list[dict[str, Any]]:
+        """The output as input items for the next turn (stateless multi-turn).
+
+        Messages, function calls and reasoning items come back in the shape the
+        API takes as input. A reasoning item is kept when it carries
+        ``encrypted_content`` (ask for it with ``include=["reasoning.encrypted_content"]``)
+        or when this response was stored (the service finds it by id); otherwise
+        sending it would fail, so it is left out. Other item types are kept whole.
+        """
+        stored = (self.model_extra or {}).get("store") is not False
+        items: list[dict[str, Any]] = []
+        for item in self.output:
+            if isinstance(item, ResponseOutputMessage):
+                content = [p.model_dump(exclude_none=True) for p in item.content]
+                items.append({"type": "message", "role": item.role, "content": content,
+                              "id": item.id})  # fmt: skip
+            elif isinstance(item, ResponseFunctionCall):
+                call = {"type": "function_call", "call_id": item.call_id, "name": item.name,
+                        "arguments": item.arguments}  # fmt: skip
+                items.append(call if item.id is None else {**call, "id": item.id})
+            elif isinstance(item, ResponseReasoning):
+                if item.encrypted_content is None and not stored:
+                    continue
+                summary = [p.model_dump() for p in item.summary]
+                reasoning: dict[str, Any] = {"type": "reasoning", "id": item.id, "summary": summary}
+                if item.encrypted_content is not None:
+                    reasoning["encrypted_content"] = item.encrypted_content
+                items.append(reasoning)
+            else:
+                items.append(item.model_dump())
+        return items
+
     @property
     def reasoning_summary(self) -> str:
         """The reasoning summaries' paragraphs, separated by blank lines."""

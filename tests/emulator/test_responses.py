@@ -310,7 +310,7 @@ def test_core_stateless_multi_turn_carries_encrypted_reasoning(emu: Emulator) ->
         assert kinds == ["reasoning", "message"]
         history: list[Any] = [
             {"role": "user", "content": "Plan a day in Kyoto"},
-            *[item.model_dump(exclude_none=True) for item in turn.output],
+            *turn.input_items(),
             {"role": "user", "content": "And the next day?"},
         ]
         again = client.responses.create(history, store=False)
@@ -500,3 +500,15 @@ def test_simulated_latency_applies_to_responses() -> None:
         with pytest.raises(APITimeoutError):
             client.responses.create("hello", total_timeout=0.1)
         assert client.responses.create("hello").status == "completed"
+
+
+def test_input_items_leave_out_reasoning_that_cannot_be_sent_back(emu: Emulator) -> None:
+    with InferenceClient(emu.openai_v1_endpoint, KEY, model="o3-mini") as client:
+        unsealed = client.responses.create("Plan a day in Nara", store=False)
+        assert [i.type for i in unsealed.output] == ["reasoning", "message"]
+        assert [i["type"] for i in unsealed.input_items()] == ["message"]
+        stored = client.responses.create("Plan a day in Nara")
+        items = stored.input_items()
+        assert [i["type"] for i in items] == ["reasoning", "message"]
+        follow = client.responses.create([*items, {"role": "user", "content": "And Kobe?"}])
+        assert "And Kobe?" in follow.output_text
