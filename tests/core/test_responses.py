@@ -402,3 +402,29 @@ def test_the_responses_api_loads_on_first_use() -> None:
     assert lines[0] == "False"  # chat-only users do not pay for the Responses models
     assert lines[1].startswith("Response <azure_inference_core._responses_api.Responses")
     assert "NoSuchName" in lines[2]
+
+
+def test_input_items_give_the_output_back_as_input() -> None:
+    answer = Response.model_validate(RESPONSE)
+    items = answer.input_items()
+    assert [i["type"] for i in items] == ["reasoning", "function_call", "message"]
+    assert items[0]["encrypted_content"] == "gAAAAB-opaque"
+    assert items[1] == {
+        "type": "function_call",
+        "call_id": "call_a",
+        "name": "get_weather",
+        "arguments": '{"city":"Paris"}',
+        "id": "fc_1",
+    }
+    assert items[2]["content"][0]["text"] == "It is sunny in Paris."
+    # They are valid input for the next request.
+    body = build_responses_body([*items, InputMessage(role="user", content="Thanks")], model="m")
+    assert len(body["input"]) == 4
+    unsealed = copy.deepcopy(RESPONSE)
+    del unsealed["output"][0]["encrypted_content"]
+    assert [i["type"] for i in Response.model_validate(unsealed).input_items()] == [
+        "function_call",
+        "message",
+    ]
+    unsealed["store"] = True
+    assert len(Response.model_validate(unsealed).input_items()) == 3
