@@ -86,12 +86,17 @@ class ResponseStream:
         self.request_id = request_id
         self._decoder = ResponseEventDecoder(request_id)
         self._accumulator = ResponseAccumulator()
+        # The generator never holds ``self``: an abandoned stream is freed by
+        # refcounting alone, and its connection and pool slot come back at once.
         self._iterator = _events(response, self._decoder, self._accumulator, deadline)
+        self._handed_out = False
 
     def __iter__(self) -> Iterator[ResponseEvent]:
+        self._handed_out = True
         return self._iterator
 
     def __next__(self) -> ResponseEvent:
+        self._handed_out = True
         return next(self._iterator)
 
     def final_response(self) -> Response:
@@ -113,6 +118,12 @@ class ResponseStream:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    def __del__(self) -> None:
+        # Never iterated: the generator never started, so nothing else would close it.
+        response = getattr(self, "response", None)
+        if not getattr(self, "_handed_out", True) and response is not None:
+            response.close()
 
 
 class _Box:

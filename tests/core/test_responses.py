@@ -3,11 +3,14 @@ on the clients' call path (retries, errors, content filter, timeouts), sync and 
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import gc
 import subprocess
 import sys
 from typing import Any
 
+import httpx
 import pytest
 
 from azure_inference_core import (
@@ -428,3 +431,31 @@ def test_input_items_give_the_output_back_as_input() -> None:
     ]
     unsealed["store"] = True
     assert len(Response.model_validate(unsealed).input_items()) == 3
+
+
+async def test_abandoned_streams_free_their_pool_slot(
+    driver: Driver, server: ScriptedServer
+) -> None:
+    wire = sse(events_for(RESPONSE))
+    server.push(sse_reply([wire]), sse_reply([wire]), json_reply(RESPONSE))
+    client = driver.client(
+        server.url, model="m", max_concurrency=1, max_retries=0,
+        timeout=httpx.Timeout(5.0, pool=0.5),
+    )  # fmt: skip
+    gc.disable()  # the slot must come back by refcounting alone, not at a collection
+    try:
+        if driver.is_async:
+            async for _event in client.responses.stream("hi"):
+                break
+            for _ in range(3):  # the loop's async-generator finalizer closes it
+                await asyncio.sleep(0)
+            opened = await client.responses.stream("hi")
+            await opened.aclose()
+        else:
+            for _event in client.responses.stream("hi"):
+                break
+            client.responses.stream("hi")  # never iterated, dropped at once
+        assert (await create(driver, client, "hi")).id == "resp_1"
+    finally:
+        gc.enable()
+    await driver.close(client)
