@@ -250,6 +250,12 @@ def encode_events(events: list[dict[str, Any]]) -> list[bytes]:
     ]
 
 
+def _about_input(error: ServiceError) -> ServiceError:
+    """A chat check's error, worded for the Responses request (``input``, not ``messages``)."""
+    text = json.dumps(error.body).replace('"messages"', '"input"').replace("messages[", "input[")
+    return ServiceError(error.status, json.loads(text), error.headers)
+
+
 def _raw(chunk: Any) -> bytes:
     """A scripted event: a dict as ``event:`` + ``data:``, a string as ``data:`` verbatim."""
     if isinstance(chunk, Mapping):
@@ -289,7 +295,10 @@ async def serve_responses(
 
     store = store_of(state)
     translated = translate(body, store, profile.reasoning != "none")
-    checked = validate_chat(translated.chat, profile)
+    try:
+        checked = validate_chat(translated.chat, profile)
+    except ServiceError as error:
+        raise _about_input(error) from None
     texts = " ".join(_message_texts(translated.chat)).lower()
     prompt_fault = next((f for f in firing if f.content_filter == "prompt"), None)
     if prompt_fault is not None or any(p.lower() in texts for p in state.content_filter_phrases):

@@ -512,3 +512,17 @@ def test_input_items_leave_out_reasoning_that_cannot_be_sent_back(emu: Emulator)
         assert [i["type"] for i in items] == ["reasoning", "message"]
         follow = client.responses.create([*items, {"role": "user", "content": "And Kobe?"}])
         assert "And Kobe?" in follow.output_text
+
+
+def test_media_a_model_lacks_is_refused_naming_input(v1: httpx.Client) -> None:
+    picture = image_data_url("PNG", 8, 8)
+    body = {
+        "model": "codex-mini",
+        "input": [{"role": "user", "content": [{"type": "input_text", "text": "What is it?"},
+                                                {"type": "input_image", "image_url": picture}]}],
+    }  # fmt: skip
+    refused = v1.post("/responses", json=body)
+    assert refused.status_code == 400
+    error = error_of(refused)
+    assert error["param"].startswith("input")
+    assert "messages" not in json.dumps(error)
