@@ -4,7 +4,7 @@ The public names are gathered here from private modules; ``tests/core`` pins the
 """
 
 from . import _no_httpx_cli  # noqa: F401  (first: httpx without its CLI; see the module)
-from ._accumulate import StreamAccumulator
+from ._accumulate import ChoiceUpdate, ChunkUpdate, StreamAccumulator, ToolCallUpdate
 from ._async_client import AsyncInferenceClient
 from ._call import SECRET_HEADERS
 from ._client import InferenceClient
@@ -21,11 +21,14 @@ from ._errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ServerError,
     StreamError,
     StreamTimeoutError,
+    StreamTooLargeError,
     UnsupportedParameterError,
 )
+from ._features import TruncatedAnswerError, UnsupportedContentError, UnsupportedFeatureError
 from ._messages import (
     AssistantMessage,
     AudioContentItem,
@@ -38,10 +41,25 @@ from ._messages import (
     TextContentItem,
     ToolMessage,
     UserMessage,
+    assistant_to_wire,
 )
+from ._models import UNKNOWN_MODEL, ModelCapabilities, capabilities_for, check_capabilities
+from ._params import CHAT_PARAMS, EMBED_PARAMS, ChatParams, EmbedParams, check_names
+from ._policy import needs_pass_through, stream_usage_options
 from ._retry import RetryPolicy
+from ._secrets import is_secret_header, public_headers, redact_headers
 from ._sse import ServerSentEvent, SSEDecoder
 from ._stream import AsyncChatCompletionStream, ChatCompletionStream
+from ._tools import (
+    ParsedToolCall,
+    normalize_tool_choice,
+    parse_tool_arguments,
+    parse_tool_calls,
+    tool_call_to_wire,
+    tool_names,
+    tool_result_to_wire,
+)
+from ._vectors import vectors_from
 from ._version import __version__
 from ._wire import (
     ChatChoice,
@@ -73,16 +91,22 @@ __all__ = [
     "AuthenticationError",
     "AzureInferenceError",
     "BadRequestError",
+    "CHAT_PARAMS",
     "ChatChoice",
     "ChatCompletion",
     "ChatCompletionChunk",
     "ChatCompletionStream",
+    "ChatParams",
+    "ChoiceUpdate",
     "ChunkChoice",
+    "ChunkUpdate",
     "CompletionUsage",
     "ConfigurationError",
     "ContentFilterError",
     "Delta",
     "DeveloperMessage",
+    "EMBED_PARAMS",
+    "EmbedParams",
     "EmbeddingItem",
     "EmbeddingsResult",
     "EmbeddingsUsage",
@@ -95,11 +119,14 @@ __all__ = [
     "ImageUrl",
     "InferenceClient",
     "InputAudio",
+    "ModelCapabilities",
     "ModelInfo",
     "ModelType",
     "NotFoundError",
+    "ParsedToolCall",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseMessage",
     "RetryPolicy",
     "SECRET_HEADERS",
@@ -109,15 +136,37 @@ __all__ = [
     "StreamAccumulator",
     "StreamError",
     "StreamTimeoutError",
+    "StreamTooLargeError",
     "SystemMessage",
     "TextContentItem",
     "ToolCall",
     "ToolCallDelta",
+    "ToolCallUpdate",
     "ToolMessage",
+    "TruncatedAnswerError",
+    "UNKNOWN_MODEL",
+    "UnsupportedContentError",
+    "UnsupportedFeatureError",
     "UnsupportedParameterError",
     "UserMessage",
-    "__version__",
+    "assistant_to_wire",
+    "capabilities_for",
+    "check_capabilities",
+    "check_names",
+    "is_secret_header",
+    "needs_pass_through",
+    "normalize_tool_choice",
+    "parse_tool_arguments",
+    "parse_tool_calls",
+    "public_headers",
+    "redact_headers",
     "resolve_endpoint",
+    "stream_usage_options",
+    "tool_call_to_wire",
+    "tool_names",
+    "tool_result_to_wire",
+    "vectors_from",
+    "__version__",
 ]
 
 # -- Responses API (issue 16) ---------------------------------------------------

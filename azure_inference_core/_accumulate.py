@@ -1,13 +1,26 @@
-"""Pure stream accumulator: chunks in, the same ``ChatCompletion`` a non-streamed call returns.
+"""The one stream accumulator: chunks in, per-chunk deltas and the joined completion out.
 
-Deltas are joined per choice index; tool-call fragments per tool-call index.
-A fragment without ``index`` (some non-OpenAI models) is placed by its ``id``
-(a new id opens a new call); one without ``id`` either continues the call
-opened last: nothing is dropped.
+Incremental, like pydantic-ai's parts manager: ``feed(chunk)`` places each
+fragment in its slot *and* returns what the chunk added, already resolved
+(``ChunkUpdate``: per choice, the text and reasoning pieces, and each tool-call
+fragment with the slot it belongs to), so an adapter turns updates into its
+framework's chunks and never joins anything itself. ``result()`` is the same
+``ChatCompletion`` a non-streamed call returns.
+
+The update objects are plain slotted dataclasses (not frozen: building a frozen
+one costs three times as much, and one is built per chunk); treat them as
+read-only.
+
+Placement: deltas are joined per choice index; tool-call fragments per
+tool-call index. A fragment without ``index`` (Mistral sends a whole call that
+way; other models send later fragments that way) is placed by its ``id`` (a
+new id opens a new call); one without ``id`` continues the call opened last.
+Nothing is dropped.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ._wire import (
@@ -21,7 +34,47 @@ from ._wire import (
     ToolCall,
 )
 
-__all__ = ["StreamAccumulator"]
+__all__ = ["ChoiceUpdate", "ChunkUpdate", "StreamAccumulator", "ToolCallUpdate"]
+
+
+@dataclass(slots=True)
+class ToolCallUpdate:
+    """One tool-call fragment, placed.
+
+    Attributes:
+        index: the call's slot in the choice (the ``index`` the joined result uses),
+            resolved even when the fragment had none.
+        id, name: set on the fragment that carried them (usually the first).
+        arguments: the argument text this fragment adds ("" when none).
+        opened: this fragment opened the call.
+    """
+
+    index: int
+    id: str | None
+    name: str | None
+    arguments: str
+    opened: bool
+
+
+@dataclass(slots=True)
+class ChoiceUpdate:
+    """What one chunk added to one choice (None / empty: nothing of that kind)."""
+
+    index: int
+    role: str | None
+    content: str | None
+    reasoning_content: str | None
+    tool_calls: tuple[ToolCallUpdate, ...]
+    finish_reason: str | None
+    logprobs: Any
+
+
+@dataclass(slots=True)
+class ChunkUpdate:
+    """What one chunk added: per-choice updates and, when it carried it, usage."""
+
+    choices: tuple[ChoiceUpdate, ...]
+    usage: CompletionUsage | None
 
 
 class _ToolCallParts:
@@ -61,14 +114,16 @@ class _ChoiceParts:
 
 
 class StreamAccumulator:
-    """Joins ``ChatCompletionChunk`` objects into one ``ChatCompletion``.
+    """Joins ``ChatCompletionChunk`` objects into one ``ChatCompletion``, incrementally.
 
     Example::
 
         acc = StreamAccumulator()
         for chunk in client.stream(messages):
-            acc.feed(chunk)
-        completion = acc.result()
+            update = acc.feed(chunk)          # what this chunk added, placed
+            for choice in update.choices:
+                print(choice.content or "", end="")
+        completion = acc.result()             # == the non-streamed answer
     """
 
     __slots__ = ("_choices", "_created", "_extra", "_id", "_model", "_usage")
@@ -81,8 +136,27 @@ class StreamAccumulator:
         self._choices: dict[int, _ChoiceParts] = {}
         self._extra: dict[str, Any] = {}
 
-    def feed(self, chunk: ChatCompletionChunk) -> None:
-        """Add one chunk (usage-only and empty-choice chunks included)."""
+    @property
+    def id(self) -> str:
+        """The first non-empty chunk id seen ("" before)."""
+        return self._id
+
+    @property
+    def model(self) -> str:
+        """The first non-empty model name seen ("" before)."""
+        return self._model
+
+    @property
+    def usage(self) -> CompletionUsage | None:
+        """The last usage seen (None before)."""
+        return self._usage
+
+    def feed(self, chunk: ChatCompletionChunk) -> ChunkUpdate:
+        """Add one chunk (usage-only and empty-choice chunks included).
+
+        Returns:
+            What the chunk added, with tool-call fragments placed in their slots.
+        """
         if chunk.id and not self._id:
             self._id = chunk.id
         if chunk.model and not self._model:
@@ -96,10 +170,11 @@ class StreamAccumulator:
             for key, value in extra.items():
                 if value is not None:
                     self._extra[key] = value
-        for choice in chunk.choices:
-            self._feed_choice(choice)
+        return ChunkUpdate(
+            tuple(self._feed_choice(choice) for choice in chunk.choices), chunk.usage
+        )
 
-    def _feed_choice(self, choice: ChunkChoice) -> None:
+    def _feed_choice(self, choice: ChunkChoice) -> ChoiceUpdate:
         parts = self._choices.get(choice.index)
         if parts is None:
             parts = self._choices[choice.index] = _ChoiceParts()
@@ -113,8 +188,9 @@ class StreamAccumulator:
             if parts.reasoning is None:
                 parts.reasoning = []
             parts.reasoning.append(delta.reasoning_content)
+        calls: tuple[ToolCallUpdate, ...] = ()
         if delta.tool_calls:
-            self._feed_tool_calls(parts, delta.tool_calls)
+            calls = self._feed_tool_calls(parts, delta.tool_calls)
         if choice.finish_reason is not None:
             parts.finish_reason = choice.finish_reason
         if choice.logprobs is not None:
@@ -124,16 +200,27 @@ class StreamAccumulator:
             for key, value in extra.items():
                 if value is not None:
                     parts.extra[key] = value
+        return ChoiceUpdate(
+            choice.index,
+            delta.role,
+            delta.content,
+            delta.reasoning_content,
+            calls,
+            choice.finish_reason,
+            choice.logprobs,
+        )
 
     @staticmethod
-    def _feed_tool_calls(parts: _ChoiceParts, deltas: list[Any]) -> None:
+    def _feed_tool_calls(parts: _ChoiceParts, deltas: list[Any]) -> tuple[ToolCallUpdate, ...]:
         calls = parts.tool_calls
+        updates: list[ToolCallUpdate] = []
         for delta in deltas:
             index = delta.index
             if index is None:
                 index = _place_unindexed(calls, delta.id, parts.last_index)
             parts.last_index = index
             call = calls.get(index)
+            opened = call is None
             if call is None:
                 call = calls[index] = _ToolCallParts()
             if delta.id:
@@ -141,13 +228,17 @@ class StreamAccumulator:
             if delta.type:
                 call.type = delta.type
             function = delta.function
+            name = arguments = None
             if function is not None:
-                if function.name and call.name is None:
-                    call.name = function.name
-                if function.arguments:
-                    call.arguments.append(function.arguments)
+                name, arguments = function.name, function.arguments
+                if name and call.name is None:
+                    call.name = name
+                if arguments:
+                    call.arguments.append(arguments)
                 if function.__pydantic_extra__:
                     call.extra.update(function.__pydantic_extra__)
+            updates.append(ToolCallUpdate(index, delta.id, name, arguments or "", opened))
+        return tuple(updates)
 
     def finished_by(self, reason: str) -> bool:
         """True when any choice ended with ``reason`` (e.g. ``content_filter``)."""

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import time
 from collections.abc import Awaitable, Mapping, Sequence
 from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import httpx
+from typing_extensions import Unpack
 
 from ._auth import AsyncTokenCredential, KeyLike, TokenAuth, TokenCredential
-from ._base import BaseClient, logger
+from ._base import BaseClient
 from ._call import Call
 from ._deadline import Deadline
 from ._endpoint import KeyHeader
 from ._errors import ConfigurationError
+from ._io import asend
 from ._messages import ImageEmbeddingInput, MessageInput
 from ._network import Verify
+from ._params import ChatParams, EmbedParams, chat_params, embed_params
+from ._read import DEFAULT_MAX_ERROR_BYTES, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_RESPONSE_BYTES
 from ._request import ExtraParameters
 from ._stream import AsyncChatCompletionStream
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
@@ -36,13 +39,15 @@ class AsyncInferenceClient(BaseClient):
     """Asynchronous client for the Azure AI Model Inference API.
 
     Same arguments as ``InferenceClient`` (``timeout``, ``total_timeout``,
-    ``max_concurrency``, ``proxy``, ``trust_env`` and ``verify`` included),
+    ``max_concurrency``, ``proxy``, ``trust_env``, ``verify`` and the size limits
+    ``max_response_bytes``, ``max_error_bytes`` and ``max_event_bytes`` included),
     except ``http_client`` is an ``httpx.AsyncClient``; ``credential`` may be an
     async token credential (``azure.identity.aio``) or a sync one. Methods are coroutines, except
     ``stream`` which returns an ``AsyncChatCompletionStream`` directly.
     """
 
     _async = True
+    _http: httpx.AsyncClient
 
     def __init__(
         self,
@@ -64,6 +69,9 @@ class AsyncInferenceClient(BaseClient):
         proxy: str | httpx.Proxy | None = None,
         trust_env: bool = True,
         verify: Verify = True,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_error_bytes: int = DEFAULT_MAX_ERROR_BYTES,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise ConfigurationError(
@@ -82,9 +90,13 @@ class AsyncInferenceClient(BaseClient):
             key_header=key_header,
             credential_scopes=credential_scopes,
             allow_insecure_http=allow_insecure_http,
+            max_response_bytes=max_response_bytes,
+            max_error_bytes=max_error_bytes,
+            max_event_bytes=max_event_bytes,
         )
         # Imported here, not at module level: it loads httpcore and h11, which httpx
         # itself defers until a client is built (about 30 ms of every import).
+        from ._guard import guard_client
         from ._network import check_network_options
         from ._transport import check_own_client_options, own_client
 
@@ -99,6 +111,8 @@ class AsyncInferenceClient(BaseClient):
             trust_env=trust_env,
             verify=verify,
         )
+        if not self._owns_http:
+            guard_client(self._http)
         self._token_lock = asyncio.Lock()
 
     # -- I/O loop -------------------------------------------------------------
@@ -130,39 +144,12 @@ class AsyncInferenceClient(BaseClient):
         except asyncio.TimeoutError:
             raise self._token_timeout(call, deadline) from None
 
-    async def _send(self, call: Call) -> httpx.Response:
-        retries = 0
-        debug = logger.isEnabledFor(10)
-        call.start()
-        while True:
-            request = call.request(self._http, await self._auth_headers(call))
-            started = time.perf_counter()
-            try:
-                response = await self._http.send(request, stream=call.stream)
-            except httpx.HTTPError as exc:
-                error = self._connection_error(exc, call)
-                if debug:
-                    self._log_request(call, type(exc).__name__, started)
-                delay = self._retry_delay(call, retries)
-                if delay is None:
-                    raise error from exc
-            else:
-                if debug:
-                    self._log_request(call, response.status_code, started)
-                if response.is_success:
-                    return response
-                try:
-                    raw = await response.aread()
-                finally:
-                    await response.aclose()
-                delay = self._retry_delay(call, retries, response)
-                if delay is None:
-                    raise self._status_error(call, response, raw)
-            await asyncio.sleep(delay)
-            retries += 1
+    async def _send(self, call: Call) -> tuple[httpx.Response, bytes]:
+        """Send with retries; the response and its decoded body (empty for a stream)."""
+        return await asend(self, call)
 
     async def _open_stream(self, call: Call) -> tuple[httpx.Response, str | None, Deadline | None]:
-        response = await self._send(call)
+        response, _ = await self._send(call)
         return response, self._request_id(call, response), call.deadline
 
     # -- API -------------------------------------------------------------------
@@ -185,29 +172,12 @@ class AsyncInferenceClient(BaseClient):
         if self._model_info is not None:
             return self._model_info
         call = self._info_call(headers, total_timeout)
-        return self._info(call, await self._send(call))
+        return self._info(call, *await self._send(call))
 
     async def complete(
         self,
         messages: Sequence[MessageInput],
-        *,
-        model: str | None = None,
-        temperature: float | None = None,
-        top_p: float | None = None,
-        max_tokens: int | None = None,
-        seed: int | None = None,
-        presence_penalty: float | None = None,
-        frequency_penalty: float | None = None,
-        stop: Sequence[str] | None = None,
-        response_format: Mapping[str, Any] | None = None,
-        tools: Sequence[Mapping[str, Any]] | None = None,
-        tool_choice: str | Mapping[str, Any] | None = None,
-        parallel_tool_calls: bool | None = None,
-        model_extras: Mapping[str, Any] | None = None,
-        extra_parameters: ExtraParameters | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        total_timeout: float | None = None,
+        **params: Unpack[ChatParams],
     ) -> ChatCompletion:
         """Get a chat completion.
 
@@ -243,56 +213,23 @@ class AsyncInferenceClient(BaseClient):
             APITimeoutError: a timeout, or ``total_timeout``, expired.
             TypeError, ValueError: a bad argument (before anything is sent).
         """
-        call = self._chat_call(
-            messages,
-            stream=False,
-            model=model,
-            temperature=temperature,
-            top_p=top_p,
-            max_tokens=max_tokens,
-            seed=seed,
-            presence_penalty=presence_penalty,
-            frequency_penalty=frequency_penalty,
-            stop=stop,
-            response_format=response_format,
-            tools=tools,
-            tool_choice=tool_choice,
-            parallel_tool_calls=parallel_tool_calls,
-            model_extras=model_extras,
-            extra_parameters=extra_parameters,
-            headers=headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
-        return self._completion(call, await self._send(call))
+        call = self._chat_call(messages, stream=False, **chat_params(params, "complete()"))
+        return self._completion(call, *await self._send(call))
 
     def stream(
         self,
         messages: Sequence[MessageInput],
         *,
-        model: str | None = None,
-        temperature: float | None = None,
-        top_p: float | None = None,
-        max_tokens: int | None = None,
-        seed: int | None = None,
-        presence_penalty: float | None = None,
-        frequency_penalty: float | None = None,
-        stop: Sequence[str] | None = None,
-        response_format: Mapping[str, Any] | None = None,
-        tools: Sequence[Mapping[str, Any]] | None = None,
-        tool_choice: str | Mapping[str, Any] | None = None,
-        parallel_tool_calls: bool | None = None,
-        model_extras: Mapping[str, Any] | None = None,
-        extra_parameters: ExtraParameters | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        total_timeout: float | None = None,
+        accumulate: bool = False,
+        **params: Unpack[ChatParams],
     ) -> AsyncChatCompletionStream:
         """Stream a chat completion (same arguments as ``complete``).
 
         Not a coroutine: arguments are checked now, and the request is sent (and
         retried on retryable errors) on ``await``, ``async with`` or the first
         ``async for`` step; once the 200 arrived nothing is retried.
+        ``accumulate=True`` joins the chunks as they pass for
+        ``final_completion()``; by default nothing is kept.
 
         Returns:
             An ``AsyncChatCompletionStream`` of ``ChatCompletionChunk``; use
@@ -303,42 +240,17 @@ class AsyncInferenceClient(BaseClient):
             subclass ``StreamTimeoutError`` when time ran out) or
             ``ContentFilterError`` while iterating.
         """
-        call = self._chat_call(
-            messages,
-            stream=True,
-            model=model,
-            temperature=temperature,
-            top_p=top_p,
-            max_tokens=max_tokens,
-            seed=seed,
-            presence_penalty=presence_penalty,
-            frequency_penalty=frequency_penalty,
-            stop=stop,
-            response_format=response_format,
-            tools=tools,
-            tool_choice=tool_choice,
-            parallel_tool_calls=parallel_tool_calls,
-            model_extras=model_extras,
-            extra_parameters=extra_parameters,
-            headers=headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
+        call = self._chat_call(messages, stream=True, **chat_params(params, "stream()"))
+        return AsyncChatCompletionStream(
+            partial(self._open_stream, call),
+            max_event_bytes=self._max_event_bytes,
+            accumulate=accumulate,
         )
-        return AsyncChatCompletionStream(partial(self._open_stream, call))
 
     async def embed(
         self,
         input: str | Sequence[str],
-        *,
-        model: str | None = None,
-        dimensions: int | None = None,
-        encoding_format: str | None = None,
-        input_type: str | None = None,
-        model_extras: Mapping[str, Any] | None = None,
-        extra_parameters: ExtraParameters | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        total_timeout: float | None = None,
+        **params: Unpack[EmbedParams],
     ) -> EmbeddingsResult:
         """Embed texts (``POST /embeddings``).
 
@@ -351,54 +263,21 @@ class AsyncInferenceClient(BaseClient):
         Returns:
             The typed ``EmbeddingsResult``, one item per input in ``data``.
         """
-        call = self._embeddings_call(
-            input,
-            images=False,
-            model=model,
-            dimensions=dimensions,
-            encoding_format=encoding_format,
-            input_type=input_type,
-            model_extras=model_extras,
-            extra_parameters=extra_parameters,
-            headers=headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
-        return self._embeddings(call, await self._send(call))
+        call = self._embeddings_call(input, images=False, **embed_params(params, "embed()"))
+        return self._embeddings(call, *await self._send(call))
 
     async def embed_images(
         self,
         input: Sequence[ImageEmbeddingInput | Mapping[str, Any]],
-        *,
-        model: str | None = None,
-        dimensions: int | None = None,
-        encoding_format: str | None = None,
-        input_type: str | None = None,
-        model_extras: Mapping[str, Any] | None = None,
-        extra_parameters: ExtraParameters | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        total_timeout: float | None = None,
+        **params: Unpack[EmbedParams],
     ) -> EmbeddingsResult:
         """Embed images (``POST /images/embeddings``); arguments as for ``embed``.
 
         Args:
             input: ``ImageEmbeddingInput`` objects or ``{"image": "data:...", "text": ...}`` dicts.
         """
-        call = self._embeddings_call(
-            input,
-            images=True,
-            model=model,
-            dimensions=dimensions,
-            encoding_format=encoding_format,
-            input_type=input_type,
-            model_extras=model_extras,
-            extra_parameters=extra_parameters,
-            headers=headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
-        return self._embeddings(call, await self._send(call))
+        call = self._embeddings_call(input, images=True, **embed_params(params, "embed_images()"))
+        return self._embeddings(call, *await self._send(call))
 
     # -- lifecycle ---------------------------------------------------------------
 

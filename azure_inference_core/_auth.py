@@ -8,6 +8,7 @@ to refresh, which headers to send) lives here once.
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Awaitable
 from typing import Any, Protocol, runtime_checkable
@@ -15,7 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import SecretStr
 
 from ._endpoint import KeyHeader
-from ._errors import ConfigurationError
+from ._errors import AuthenticationError, AzureInferenceError, ConfigurationError
 
 __all__ = [
     "AccessTokenLike",
@@ -157,7 +158,63 @@ class TokenAuth:
         return {"authorization": f"Bearer {token}"}
 
     def __repr__(self) -> str:
-        return f"TokenAuth(credential={type(self.credential).__name__}, scopes={self.scopes!r})"
+        shown = getattr(self.credential, "wrapped", self.credential)
+        return f"TokenAuth(credential={type(shown).__name__}, scopes={self.scopes!r})"
+
+
+def credential_error(credential: object, exc: BaseException) -> AzureInferenceError:
+    """The package's error for a token credential that failed (the caller chains ``exc``).
+
+    ``CredentialUnavailableError`` (nothing to sign in with) becomes a
+    ``ConfigurationError``; any other failure an ``AuthenticationError``.
+    """
+    name = type(credential).__name__
+    text = (
+        f"Getting an Entra ID token from {name} failed ({type(exc).__name__}: {exc}). "
+        f"{name} tried the credentials its message lists. To use a key instead, pass "
+        "credential='<endpoint key>' or set AZURE_INFERENCE_CREDENTIAL; to use Entra ID, "
+        "sign in (e.g. az login) or pass a working token credential."
+    )
+    if type(exc).__name__ == "CredentialUnavailableError":
+        return ConfigurationError(text)
+    return AuthenticationError(text)
+
+
+class CheckedCredential:
+    """Wraps a token credential so its failures arrive as the package's errors.
+
+    ``wrapped`` is the caller's (or the default) credential; every other
+    attribute is read from it.
+    """
+
+    __slots__ = ("wrapped",)
+
+    def __init__(self, wrapped: Any) -> None:
+        self.wrapped = wrapped
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        """``wrapped.get_token``; an exception becomes the package's error, chained."""
+        if inspect.iscoroutinefunction(self.wrapped.get_token):
+            return self._aget_token(*scopes, **kwargs)
+        try:
+            result = self.wrapped.get_token(*scopes, **kwargs)
+        except Exception as exc:
+            raise credential_error(self.wrapped, exc) from exc
+        if inspect.isawaitable(result):
+            return self._await(result)
+        return result
+
+    async def _aget_token(self, *scopes: str, **kwargs: Any) -> Any:
+        return await self._await(self.wrapped.get_token(*scopes, **kwargs))
+
+    async def _await(self, pending: Awaitable[Any]) -> Any:
+        try:
+            return await pending
+        except Exception as exc:
+            raise credential_error(self.wrapped, exc) from exc
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.wrapped, name)
 
 
 def make_auth(
@@ -173,7 +230,7 @@ def make_auth(
     if isinstance(credential, SecretStr):
         return KeyAuth(credential, header)
     if callable(getattr(credential, "get_token", None)):
-        return TokenAuth(credential, scopes)  # type: ignore[arg-type]
+        return TokenAuth(CheckedCredential(credential), scopes)
     if isinstance(getattr(credential, "key", None), str):
         return KeyAuth(credential, header)  # type: ignore[arg-type]
     raise ConfigurationError(

@@ -6,37 +6,50 @@ retry decisions and the auth state. ``InferenceClient`` and
 from __future__ import annotations
 
 import logging
-import os
 import time
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
 
+from ._answer import (
+    check_completion,
+    connection_error,
+    parse_answer,
+    token_timeout,
+    too_large,
+    undecodable,
+)
 from ._auth import KeyAuth, TokenAuth, make_auth
 from ._call import Call, check_headers, dumps, redact_headers, to_timeout
-from ._deadline import Deadline, check_total_timeout
+from ._deadline import check_total_timeout
 from ._endpoint import (
     EndpointConfig,
     EndpointFlavour,
     KeyHeader,
+    api_version_hint,
     is_loopback_host,
     resolve_endpoint,
 )
+from ._env import endpoint_from_environment, key_from_environment, no_credential_message
 from ._errors import (
-    APIConnectionError,
     APIStatusError,
-    APITimeoutError,
-    AzureInferenceError,
     ConfigurationError,
-    ContentFilterError,
     NotFoundError,
     error_from_response,
     request_id_from_headers,
 )
 from ._messages import MessageInput
+from ._policy import needs_pass_through
+from ._read import (
+    ACCEPT_ENCODING,
+    DEFAULT_MAX_ERROR_BYTES,
+    DEFAULT_MAX_EVENT_BYTES,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    check_size,
+)
 from ._request import (
     ExtraParameters,
     build_chat_body,
@@ -48,21 +61,18 @@ from ._retry import RetryPolicy, parse_retry_after
 from ._version import __version__
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
 
-__all__ = ["ENV_CREDENTIAL", "ENV_ENDPOINT", "BaseClient", "logger"]
+__all__ = ["BaseClient", "logger"]
 
-ENV_ENDPOINT = "AZURE_INFERENCE_ENDPOINT"
-ENV_CREDENTIAL = "AZURE_INFERENCE_CREDENTIAL"
 USER_AGENT = f"azure-inference-python/{__version__}"
 
 logger = logging.getLogger("azure_inference_core")
-
-_OPENAI_FLAVOURS = (EndpointFlavour.AZURE_OPENAI, EndpointFlavour.OPENAI_V1)
 
 
 class BaseClient:
     """Configuration and all pure logic shared by the sync and async clients."""
 
     _async = False
+    _http: Any  # httpx.Client or httpx.AsyncClient, set by the subclass
 
     def __init__(
         self,
@@ -79,14 +89,13 @@ class BaseClient:
         key_header: KeyHeader | None,
         credential_scopes: Sequence[str] | None,
         allow_insecure_http: bool,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_error_bytes: int = DEFAULT_MAX_ERROR_BYTES,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     ) -> None:
-        endpoint = endpoint if endpoint is not None else os.environ.get(ENV_ENDPOINT)
-        if not endpoint:
-            raise ConfigurationError(
-                f"No endpoint: pass endpoint='https://...' or set {ENV_ENDPOINT}."
-            )
+        self._source = endpoint_from_environment(endpoint)
         self._config: EndpointConfig = resolve_endpoint(
-            endpoint,
+            self._source.endpoint,
             api_version=api_version,
             key_header=key_header,
             credential_scopes=credential_scopes,
@@ -100,6 +109,9 @@ class BaseClient:
         self._timeout = to_timeout(timeout)
         self._timeout_ext: dict[str, Any] = {"timeout": self._timeout.as_dict()}
         self._total_timeout = check_total_timeout(total_timeout)
+        self._max_response_bytes = check_size(max_response_bytes, "max_response_bytes")
+        self._max_error_bytes = check_size(max_error_bytes, "max_error_bytes")
+        self._max_event_bytes = check_size(max_event_bytes, "max_event_bytes")
         self._owned_credential: Any = None
         self._auth: KeyAuth | TokenAuth = make_auth(
             self._resolve_credential(credential), self._config.key_header, self._config.scopes
@@ -114,6 +126,8 @@ class BaseClient:
             "user-agent": USER_AGENT,
             "content-type": "application/json",
             "accept": "application/json",
+            # Only what _read decodes step by step under the size limits.
+            "accept-encoding": ACCEPT_ENCODING,
         }
         # Credentials are never stored here: they are added to each attempt's
         # request only, so nothing long-lived (or logged) holds them in clear.
@@ -129,9 +143,9 @@ class BaseClient:
     def _resolve_credential(self, credential: Any) -> Any:
         if credential is not None:
             return credential
-        key = os.environ.get(ENV_CREDENTIAL)
-        if key:
-            return SecretStr(key)
+        found = key_from_environment(self._source)
+        if found is not None:
+            return SecretStr(found[1])
         try:
             if self._async:
                 from azure.identity.aio import DefaultAzureCredential as AsyncDefault
@@ -142,11 +156,7 @@ class BaseClient:
 
                 self._owned_credential = DefaultAzureCredential()
         except ImportError:
-            raise ConfigurationError(
-                "No credential: pass credential=<key or token credential>, set "
-                f"{ENV_CREDENTIAL} to the endpoint key, or install azure-identity "
-                "(pip install 'azure-inference[entra]') to sign in with DefaultAzureCredential."
-            ) from None
+            raise ConfigurationError(no_credential_message(self._source)) from None
         return self._owned_credential
 
     @property
@@ -249,7 +259,7 @@ class BaseClient:
         timeout: float | httpx.Timeout | None,
         total_timeout: float | None,
     ) -> Call:
-        body, has_extras = build_chat_body(
+        body, _ = build_chat_body(
             messages,
             stream=stream,
             model=self._with_model(model),
@@ -266,10 +276,8 @@ class BaseClient:
             parallel_tool_calls=parallel_tool_calls,
             model_extras=model_extras,
         )
-        if parallel_tool_calls is not None and self._config.flavour not in _OPENAI_FLAVOURS:
-            # Not a field of the inference API's chat request (only of the OpenAI
-            # routes): without pass-through the service answers 400 "Extra parameters".
-            has_extras = True
+        # Which fields need `extra-parameters: pass-through` is the policy's to say (_policy.py).
+        has_extras = needs_pass_through(body, self._config.flavour, model_extras)
         return self._call(
             self._chat_url,
             body,
@@ -336,13 +344,16 @@ class BaseClient:
 
     # -- responses -----------------------------------------------------------
 
-    def _status_error(self, call: Call, response: httpx.Response, raw: bytes) -> APIStatusError:
+    def _status_error(
+        self, call: Call, response: httpx.Response, raw: bytes, fits: bool = True
+    ) -> APIStatusError:
         error = error_from_response(
             response.status_code,
             response.headers,
             raw,
             client_request_id=call.client_request_id,
             retry_after=parse_retry_after(response.headers),
+            truncated_at=None if fits else self._max_error_bytes,
         )
         if isinstance(error, NotFoundError) and call.url == self._info_url:
             error = NotFoundError(
@@ -354,6 +365,10 @@ class BaseClient:
                 request_id=error.request_id,
                 body=error.body,
             )
+        hint = api_version_hint(self._config, response.status_code, error.code, error.message)
+        if hint is not None:
+            error.message = f"{error.message} {hint}"
+            error.args = (error.message,)
         return error
 
     def _retry_delay(
@@ -383,31 +398,10 @@ class BaseClient:
         if deadline is not None and deadline.expired():
             raise cls._token_timeout(call, deadline)
 
-    @staticmethod
-    def _token_timeout(call: Call, deadline: Deadline) -> APITimeoutError:
-        """The error for a token fetch that used up the call's ``total_timeout``."""
-        return APITimeoutError(
-            f"Getting an Entra ID token from the credential took the whole total_timeout "
-            f"({deadline.total:g} s) before the request was sent; raise total_timeout= or "
-            "check the credential (azure-identity logs why it is slow).",
-            request_id=call.client_request_id,
-        )
-
-    @staticmethod
-    def _connection_error(exc: httpx.HTTPError, call: Call) -> AzureInferenceError:
-        """The one place httpx exceptions become ours."""
-        if isinstance(exc, httpx.TimeoutException):
-            deadline = call.deadline
-            if deadline is not None and deadline.expired():
-                return APITimeoutError(deadline.message(), request_id=call.client_request_id)
-            return APITimeoutError(
-                f"The request timed out ({type(exc).__name__}); raise timeout= or retry later.",
-                request_id=call.client_request_id,
-            )
-        return APIConnectionError(
-            f"Could not reach {call.url.host} ({type(exc).__name__}: {exc}).",
-            request_id=call.client_request_id,
-        )
+    _token_timeout = staticmethod(token_timeout)
+    _too_large = staticmethod(too_large)
+    _undecodable = staticmethod(undecodable)
+    _connection_error = staticmethod(connection_error)
 
     def _log_request(self, call: Call, status: int | str, started: float) -> None:
         logger.debug(
@@ -419,39 +413,16 @@ class BaseClient:
             redact_headers(call.headers),
         )
 
-    def _parse(self, model: type[Any], call: Call, response: httpx.Response) -> Any:
-        try:
-            return model.model_validate_json(response.content)
-        except ValidationError as exc:
-            raise APIStatusError(
-                f"The service answered {response.status_code} with a body that is not a "
-                f"{model.__name__}: {exc.errors(include_url=False)[:3]}",
-                status_code=response.status_code,
-                request_id=request_id_from_headers(response.headers, call.client_request_id),
-                body=response.content[:2000].decode("utf-8", errors="replace"),
-            ) from None
+    def _completion(self, call: Call, response: httpx.Response, body: bytes) -> ChatCompletion:
+        completion: ChatCompletion = parse_answer(ChatCompletion, call, response, body)
+        return check_completion(completion, call, response, body)
 
-    def _completion(self, call: Call, response: httpx.Response) -> ChatCompletion:
-        completion: ChatCompletion = self._parse(ChatCompletion, call, response)
-        for choice in completion.choices:
-            if choice.finish_reason == "content_filter":
-                raise ContentFilterError(
-                    "The completion was cut by the content filter (finish_reason "
-                    "'content_filter'); the partial answer is on .completion.",
-                    status_code=response.status_code,
-                    code="content_filter",
-                    request_id=request_id_from_headers(response.headers, call.client_request_id),
-                    details=(choice.model_extra or {}).get("content_filter_results"),
-                    completion=completion,
-                )
-        return completion
-
-    def _embeddings(self, call: Call, response: httpx.Response) -> EmbeddingsResult:
-        result: EmbeddingsResult = self._parse(EmbeddingsResult, call, response)
+    def _embeddings(self, call: Call, response: httpx.Response, body: bytes) -> EmbeddingsResult:
+        result: EmbeddingsResult = parse_answer(EmbeddingsResult, call, response, body)
         return result
 
-    def _info(self, call: Call, response: httpx.Response) -> ModelInfo:
-        info: ModelInfo = self._parse(ModelInfo, call, response)
+    def _info(self, call: Call, response: httpx.Response, body: bytes) -> ModelInfo:
+        info: ModelInfo = parse_answer(ModelInfo, call, response, body)
         self._model_info = info
         return info
 

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import inspect
 import threading
-import time
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import httpx
+from typing_extensions import Unpack
 
 from ._auth import KeyLike, TokenAuth, TokenCredential
-from ._base import BaseClient, logger
+from ._base import BaseClient
 from ._call import Call
 from ._endpoint import KeyHeader
 from ._errors import ConfigurationError
+from ._io import send
 from ._messages import ImageEmbeddingInput, MessageInput
 from ._network import Verify
+from ._params import ChatParams, EmbedParams, chat_params, embed_params
+from ._read import DEFAULT_MAX_ERROR_BYTES, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_RESPONSE_BYTES
 from ._request import ExtraParameters
 from ._stream import ChatCompletionStream
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
@@ -34,14 +37,18 @@ class InferenceClient(BaseClient):
     """Synchronous client for the Azure AI Model Inference API.
 
     Args:
-        endpoint: the endpoint URL; defaults to ``$AZURE_INFERENCE_ENDPOINT``.
+        endpoint: the URL as pasted (docs/endpoints.md); defaults to
+            ``$AZURE_INFERENCE_ENDPOINT``, ``$AZURE_AI_PROJECT_ENDPOINT``, then
+            ``$AZURE_OPENAI_ENDPOINT``.
         credential: a key (``str``, ``SecretStr``, or an object with ``.key``)
-            or a token credential (``get_token(*scopes)``). Defaults to
-            ``$AZURE_INFERENCE_CREDENTIAL``, then to azure-identity's
+            or a token credential (``get_token(*scopes)``). Defaults to the key
+            variable paired with the endpoint (``$AZURE_INFERENCE_CREDENTIAL``,
+            ``$AZURE_OPENAI_API_KEY``), then to azure-identity's
             ``DefaultAzureCredential`` when installed.
         model: default deployment name sent as body ``model`` (required on Foundry).
-        api_version: overrides the flavour's api-version (``2025-05-01`` for the
-            inference API, ``2024-10-21`` for Azure OpenAI deployments, none for ``/openai/v1``).
+        api_version: overrides the flavour's api-version (``2024-05-01-preview`` on
+            serverless and managed compute, ``2025-05-01`` on Foundry ``/models``,
+            ``2024-10-21`` for Azure OpenAI deployments, none for ``/openai/v1``).
         extra_parameters: default ``extra-parameters`` header mode. When None,
             ``pass-through`` is sent only with ``model_extras``.
         max_retries: retries on 408/429/5xx and connection errors; 0 disables.
@@ -68,10 +75,17 @@ class InferenceClient(BaseClient):
         verify: TLS verification: True (certifi's CAs, or the ``SSL_CERT_*`` ones), a CA
             bundle file or directory (a TLS-inspecting gateway's CA), an
             ``ssl.SSLContext``, or False (no verification). Not for ``http_client``.
+        max_response_bytes: largest decoded answer body accepted (default 256 MiB);
+            a larger one raises ``ResponseTooLargeError`` as soon as it passes the limit.
+        max_error_bytes: most of an error body read (default 1 MiB); the rest is skipped.
+        max_event_bytes: longest streamed line or event (default 16 MiB), else
+            ``StreamTooLargeError``. All three count decompressed bytes.
 
     Raises:
         ConfigurationError: missing endpoint or credential, bad URL, insecure http.
     """
+
+    _http: httpx.Client
 
     def __init__(
         self,
@@ -93,6 +107,9 @@ class InferenceClient(BaseClient):
         proxy: str | httpx.Proxy | None = None,
         trust_env: bool = True,
         verify: Verify = True,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_error_bytes: int = DEFAULT_MAX_ERROR_BYTES,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise ConfigurationError(
@@ -112,9 +129,13 @@ class InferenceClient(BaseClient):
             key_header=key_header,
             credential_scopes=credential_scopes,
             allow_insecure_http=allow_insecure_http,
+            max_response_bytes=max_response_bytes,
+            max_error_bytes=max_error_bytes,
+            max_event_bytes=max_event_bytes,
         )
         # Imported here, not at module level: it loads httpcore and h11, which httpx
         # itself defers until a client is built (about 30 ms of every import).
+        from ._guard import guard_client
         from ._network import check_network_options
         from ._transport import check_own_client_options, own_client
 
@@ -129,6 +150,8 @@ class InferenceClient(BaseClient):
             trust_env=trust_env,
             verify=verify,
         )
+        if not self._owns_http:
+            guard_client(self._http)
         self._token_lock = threading.Lock()
 
     # -- I/O loop -------------------------------------------------------------
@@ -156,36 +179,9 @@ class InferenceClient(BaseClient):
         self._check_token_in_time(call)
         return headers
 
-    def _send(self, call: Call) -> httpx.Response:
-        retries = 0
-        debug = logger.isEnabledFor(10)
-        call.start()
-        while True:
-            request = call.request(self._http, self._auth_headers(call))
-            started = time.perf_counter()
-            try:
-                response = self._http.send(request, stream=call.stream)
-            except httpx.HTTPError as exc:
-                error = self._connection_error(exc, call)
-                if debug:
-                    self._log_request(call, type(exc).__name__, started)
-                delay = self._retry_delay(call, retries)
-                if delay is None:
-                    raise error from exc
-            else:
-                if debug:
-                    self._log_request(call, response.status_code, started)
-                if response.is_success:
-                    return response
-                try:
-                    raw = response.read()
-                finally:
-                    response.close()
-                delay = self._retry_delay(call, retries, response)
-                if delay is None:
-                    raise self._status_error(call, response, raw)
-            time.sleep(delay)
-            retries += 1
+    def _send(self, call: Call) -> tuple[httpx.Response, bytes]:
+        """Send with retries; the response and its decoded body (empty for a stream)."""
+        return send(self, call)
 
     # -- API -------------------------------------------------------------------
 
@@ -207,29 +203,12 @@ class InferenceClient(BaseClient):
         if self._model_info is not None:
             return self._model_info
         call = self._info_call(headers, total_timeout)
-        return self._info(call, self._send(call))
+        return self._info(call, *self._send(call))
 
     def complete(
         self,
         messages: Sequence[MessageInput],
-        *,
-        model: str | None = None,
-        temperature: float | None = None,
-        top_p: float | None = None,
-        max_tokens: int | None = None,
-        seed: int | None = None,
-        presence_penalty: float | None = None,
-        frequency_penalty: float | None = None,
-        stop: Sequence[str] | None = None,
-        response_format: Mapping[str, Any] | None = None,
-        tools: Sequence[Mapping[str, Any]] | None = None,
-        tool_choice: str | Mapping[str, Any] | None = None,
-        parallel_tool_calls: bool | None = None,
-        model_extras: Mapping[str, Any] | None = None,
-        extra_parameters: ExtraParameters | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        total_timeout: float | None = None,
+        **params: Unpack[ChatParams],
     ) -> ChatCompletion:
         """Get a chat completion.
 
@@ -265,55 +244,22 @@ class InferenceClient(BaseClient):
             APITimeoutError: a timeout, or ``total_timeout``, expired.
             TypeError, ValueError: a bad argument (before anything is sent).
         """
-        call = self._chat_call(
-            messages,
-            stream=False,
-            model=model,
-            temperature=temperature,
-            top_p=top_p,
-            max_tokens=max_tokens,
-            seed=seed,
-            presence_penalty=presence_penalty,
-            frequency_penalty=frequency_penalty,
-            stop=stop,
-            response_format=response_format,
-            tools=tools,
-            tool_choice=tool_choice,
-            parallel_tool_calls=parallel_tool_calls,
-            model_extras=model_extras,
-            extra_parameters=extra_parameters,
-            headers=headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
-        return self._completion(call, self._send(call))
+        call = self._chat_call(messages, stream=False, **chat_params(params, "complete()"))
+        return self._completion(call, *self._send(call))
 
     def stream(
         self,
         messages: Sequence[MessageInput],
         *,
-        model: str | None = None,
-        temperature: float | None = None,
-        top_p: float | None = None,
-        max_tokens: int | None = None,
-        seed: int | None = None,
-        presence_penalty: float | None = None,
-        frequency_penalty: float | None = None,
-        stop: Sequence[str] | None = None,
-        response_format: Mapping[str, Any] | None = None,
-        tools: Sequence[Mapping[str, Any]] | None = None,
-        tool_choice: str | Mapping[str, Any] | None = None,
-        parallel_tool_calls: bool | None = None,
-        model_extras: Mapping[str, Any] | None = None,
-        extra_parameters: ExtraParameters | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        total_timeout: float | None = None,
+        accumulate: bool = False,
+        **params: Unpack[ChatParams],
     ) -> ChatCompletionStream:
         """Stream a chat completion (same arguments as ``complete``).
 
         The request is sent (and retried on retryable errors) before this returns;
-        once the 200 arrived nothing is retried.
+        once the 200 arrived nothing is retried. ``accumulate=True`` joins the
+        chunks as they pass (only the joined state is kept) for
+        ``final_completion()``; by default nothing is kept, so memory stays flat.
 
         Returns:
             A ``ChatCompletionStream``: iterate it for ``ChatCompletionChunk``; use it
@@ -324,43 +270,20 @@ class InferenceClient(BaseClient):
             subclass ``StreamTimeoutError`` when time ran out) or
             ``ContentFilterError`` while iterating.
         """
-        call = self._chat_call(
-            messages,
-            stream=True,
-            model=model,
-            temperature=temperature,
-            top_p=top_p,
-            max_tokens=max_tokens,
-            seed=seed,
-            presence_penalty=presence_penalty,
-            frequency_penalty=frequency_penalty,
-            stop=stop,
-            response_format=response_format,
-            tools=tools,
-            tool_choice=tool_choice,
-            parallel_tool_calls=parallel_tool_calls,
-            model_extras=model_extras,
-            extra_parameters=extra_parameters,
-            headers=headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
+        call = self._chat_call(messages, stream=True, **chat_params(params, "stream()"))
+        response, _ = self._send(call)
+        return ChatCompletionStream(
+            response,
+            self._request_id(call, response),
+            call.deadline,
+            max_event_bytes=self._max_event_bytes,
+            accumulate=accumulate,
         )
-        response = self._send(call)
-        return ChatCompletionStream(response, self._request_id(call, response), call.deadline)
 
     def embed(
         self,
         input: str | Sequence[str],
-        *,
-        model: str | None = None,
-        dimensions: int | None = None,
-        encoding_format: str | None = None,
-        input_type: str | None = None,
-        model_extras: Mapping[str, Any] | None = None,
-        extra_parameters: ExtraParameters | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        total_timeout: float | None = None,
+        **params: Unpack[EmbedParams],
     ) -> EmbeddingsResult:
         """Embed texts (``POST /embeddings``).
 
@@ -373,54 +296,21 @@ class InferenceClient(BaseClient):
         Returns:
             The typed ``EmbeddingsResult``, one item per input in ``data``.
         """
-        call = self._embeddings_call(
-            input,
-            images=False,
-            model=model,
-            dimensions=dimensions,
-            encoding_format=encoding_format,
-            input_type=input_type,
-            model_extras=model_extras,
-            extra_parameters=extra_parameters,
-            headers=headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
-        return self._embeddings(call, self._send(call))
+        call = self._embeddings_call(input, images=False, **embed_params(params, "embed()"))
+        return self._embeddings(call, *self._send(call))
 
     def embed_images(
         self,
         input: Sequence[ImageEmbeddingInput | Mapping[str, Any]],
-        *,
-        model: str | None = None,
-        dimensions: int | None = None,
-        encoding_format: str | None = None,
-        input_type: str | None = None,
-        model_extras: Mapping[str, Any] | None = None,
-        extra_parameters: ExtraParameters | None = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        total_timeout: float | None = None,
+        **params: Unpack[EmbedParams],
     ) -> EmbeddingsResult:
         """Embed images (``POST /images/embeddings``); arguments as for ``embed``.
 
         Args:
             input: ``ImageEmbeddingInput`` objects or ``{"image": "data:...", "text": ...}`` dicts.
         """
-        call = self._embeddings_call(
-            input,
-            images=True,
-            model=model,
-            dimensions=dimensions,
-            encoding_format=encoding_format,
-            input_type=input_type,
-            model_extras=model_extras,
-            extra_parameters=extra_parameters,
-            headers=headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
-        return self._embeddings(call, self._send(call))
+        call = self._embeddings_call(input, images=True, **embed_params(params, "embed_images()"))
+        return self._embeddings(call, *self._send(call))
 
     # -- lifecycle ---------------------------------------------------------------
 

@@ -6,8 +6,10 @@ trickles bytes just under the read timeout, can take far longer than any of
 them. ``total_timeout`` bounds the whole call instead. No watchdog thread or
 task enforces it: before each attempt, every httpx timeout is shrunk to the
 time left (through the request's ``timeout`` extension), a retry is not started
-if its backoff would end past the deadline, and a stream checks the clock after
-each network read. The sync and async clients use this module identically.
+if its backoff would end past the deadline, every socket read and write is cut
+to the time left (``_guard``: headers, bodies and error bodies, however slowly
+they trickle), and a stream checks the clock after each network read. The sync
+and async clients use this module identically.
 """
 
 from __future__ import annotations

@@ -15,17 +15,22 @@
     │   ├── UnsupportedParameterError   422 ``parameter_not_supported``
     │   ├── RateLimitError              429 (``retry_after``)
     │   └── ServerError                 5xx
+    │   └── ResponseTooLargeError       the answer (decoded) passed a size limit of the client
     └── StreamError                     a 200 stream that broke: error event, bad chunk, no [DONE]
-        └── StreamTimeoutError          ... because a timeout or total_timeout expired
-                                        (also an APITimeoutError)
+        ├── StreamTimeoutError          ... because a timeout or total_timeout expired
+        │                               (also an APITimeoutError)
+        └── StreamTooLargeError         ... because a line or event passed ``max_event_bytes``
 
 Every message is built from the service's answer and our own text, never from
-request headers, so credentials cannot leak into an exception.
+request headers, so credentials cannot leak into an exception. Text from the
+server is cut to a bounded excerpt and escaped (control characters and bidi
+overrides shown as ``\\uXXXX``), so it cannot forge log lines.
 """
 
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -44,16 +49,52 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ServerError",
     "StreamError",
     "StreamTimeoutError",
+    "StreamTooLargeError",
     "UnsupportedParameterError",
     "error_from_response",
+    "escape",
+    "excerpt",
     "parse_error_body",
     "request_id_from_headers",
+    "safe_loads",
 ]
 
 _REQUEST_ID_HEADERS = ("x-ms-request-id", "apim-request-id", "x-request-id")
+#: Most characters of server text (a message, an excerpt of a body) put in an error message.
+EXCERPT_CHARS = 1000
+_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+
+
+def escape(text: str) -> str:
+    """Server text made safe for one log line: control, format (bidi) and separator
+    characters other than the space shown as ``\\xNN`` / ``\\uXXXX`` escapes."""
+    if text.isprintable():
+        return text
+    return "".join(
+        (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+        if c != " " and unicodedata.category(c) in _ESCAPED_CATEGORIES
+        else c
+        for c in text
+    )
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """At most ``limit`` characters of server text, escaped, marked when cut."""
+    if len(text) > limit:
+        return escape(text[:limit]) + f"... [{len(text) - limit} more characters]"
+    return escape(text)
+
+
+def safe_loads(raw: bytes | str) -> Any:
+    """``json.loads`` that raises only ``ValueError`` (nesting too deep included)."""
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply to decode") from None
 
 
 class AzureInferenceError(Exception):
@@ -84,14 +125,14 @@ class AzureInferenceError(Exception):
         self.body = body
 
     def __str__(self) -> str:
-        parts = [self.message]
+        parts = [escape(self.message)]
         if self.status_code is not None:
             parts.append(f"(status {self.status_code}")
-            parts[-1] += f", code {self.code})" if self.code else ")"
+            parts[-1] += f", code {excerpt(self.code, 200)})" if self.code else ")"
         elif self.code:
-            parts.append(f"(code {self.code})")
+            parts.append(f"(code {excerpt(self.code, 200)})")
         if self.request_id:
-            parts.append(f"[request id {self.request_id}]")
+            parts.append(f"[request id {excerpt(self.request_id, 200)}]")
         return " ".join(parts)
 
 
@@ -120,7 +161,10 @@ class ContentFilterError(BadRequestError):
 
     Attributes:
         details: the filter results reported by the service, if any.
-        completion: on a 200 cut by the filter, the partial ``ChatCompletion``.
+        completion: on a 200 cut by the filter, the partial ``ChatCompletion``. For a
+            stream opened with ``accumulate=True``, every chunk joined; otherwise (no
+            chunk history is kept) the completion made of the chunk that carried
+            ``finish_reason: "content_filter"`` alone.
     """
 
     def __init__(
@@ -203,6 +247,20 @@ class ServerError(APIStatusError):
     """5xx: the service failed; usually worth a retry (done automatically)."""
 
 
+class ResponseTooLargeError(APIStatusError):
+    """The answer's decoded body passed one of the client's size limits.
+
+    Attributes:
+        limit: the limit in bytes.
+        setting: the client option that sets it (``max_response_bytes``, ...).
+    """
+
+    def __init__(self, message: str, *, limit: int, setting: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
+        self.setting = setting
+
+
 class StreamError(AzureInferenceError):
     """A stream that started with 200 broke: error event, malformed chunk, or no ``[DONE]``."""
 
@@ -215,6 +273,20 @@ class StreamTimeoutError(StreamError, APITimeoutError):
     and an ``APITimeoutError`` (so one ``except APITimeoutError`` covers every
     timeout of a call, before or after the first chunk).
     """
+
+
+class StreamTooLargeError(StreamError):
+    """A streamed line or event passed ``max_event_bytes`` (decoded). The answer is incomplete.
+
+    Attributes:
+        limit: the limit in bytes.
+        setting: the client option that sets it (``max_event_bytes``).
+    """
+
+    def __init__(self, message: str, *, limit: int, setting: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
+        self.setting = setting
 
 
 def request_id_from_headers(headers: Mapping[str, str], fallback: str | None = None) -> str | None:
@@ -231,7 +303,7 @@ def parse_error_body(raw: bytes) -> Any:
     if not raw:
         return None
     try:
-        return json.loads(raw)
+        return safe_loads(raw)
     except ValueError:
         return raw.decode("utf-8", errors="replace")
 
@@ -239,7 +311,12 @@ def parse_error_body(raw: bytes) -> Any:
 def _as_str(value: Any) -> str | None:
     if value is None:
         return None
-    return value if isinstance(value, str) else json.dumps(value)
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError, RecursionError):
+        return repr(type(value))
 
 
 def _detail_parameters(detail: Any) -> list[str]:
@@ -292,6 +369,7 @@ def error_from_response(
     *,
     client_request_id: str | None = None,
     retry_after: float | None = None,
+    truncated_at: int | None = None,
 ) -> APIStatusError:
     """Map an error answer onto the hierarchy.
 
@@ -302,6 +380,7 @@ def error_from_response(
         client_request_id: the ``x-ms-client-request-id`` we sent, used when the
             service gives no request id of its own.
         retry_after: the wait the service asked for, already parsed.
+        truncated_at: the ``max_error_bytes`` limit when the body was cut there.
 
     Returns:
         The typed error, ready to raise.
@@ -309,8 +388,19 @@ def error_from_response(
     body = parse_error_body(raw_body)
     code, message, details = _extract(body)
     code = code or headers.get("x-ms-error-code")
+    if code is not None:
+        code = excerpt(code, 200)
     request_id = request_id_from_headers(headers, client_request_id)
-    text = message or f"The service answered HTTP {status} without an error message."
+    text = (
+        excerpt(message)
+        if message
+        else (f"The service answered HTTP {status} without an error message.")
+    )
+    if truncated_at is not None:
+        text += (
+            f" (The error body was longer than max_error_bytes={truncated_at} bytes and was "
+            "not read further; raise max_error_bytes= on the client to see all of it.)"
+        )
     common: dict[str, Any] = {
         "status_code": status,
         "code": code,
@@ -341,7 +431,7 @@ def error_from_response(
         if parameters:
             text = (
                 f"{text} This model does not support the parameter(s) or value(s) of: "
-                f"{', '.join(parameters)}. Remove them or choose a supported value."
+                f"{excerpt(', '.join(parameters))}. Remove them or choose a supported value."
             )
         return UnsupportedParameterError(text, parameters=parameters, **common)
     if status == 429:

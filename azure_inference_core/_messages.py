@@ -29,6 +29,7 @@ __all__ = [
     "TextContentItem",
     "ToolMessage",
     "UserMessage",
+    "assistant_to_wire",
     "image_inputs_to_wire",
     "messages_to_wire",
 ]
@@ -113,13 +114,11 @@ class AssistantMessage(_RequestModel):
     name: str | None = None
 
     def to_wire(self) -> dict[str, Any]:
-        """Like the base, but an assistant turn always carries ``content`` (null allowed)."""
-        wire: dict[str, Any] = {"role": "assistant", "content": self.content}
-        if self.name is not None:
-            wire["name"] = self.name
+        """The wire turn (see :func:`assistant_to_wire`)."""
+        calls = None
         if self.tool_calls is not None:
-            wire["tool_calls"] = [call.model_dump(mode="json") for call in self.tool_calls]
-        return wire
+            calls = [call.model_dump(mode="json") for call in self.tool_calls]
+        return assistant_to_wire(self.content, calls, name=self.name)
 
 
 class ToolMessage(_RequestModel):
@@ -187,9 +186,33 @@ def _response_to_wire(message: ResponseMessage) -> dict[str, Any]:
 
     Only role, content and tool calls go back; reasoning and other extras stay out.
     """
-    wire: dict[str, Any] = {"role": "assistant", "content": message.content}
+    calls = None
     if message.tool_calls:
-        wire["tool_calls"] = [call.model_dump(mode="json") for call in message.tool_calls]
+        calls = [call.model_dump(mode="json") for call in message.tool_calls]
+    return assistant_to_wire(message.content, calls)
+
+
+def assistant_to_wire(
+    content: str | None, tool_calls: Sequence[Mapping[str, Any]] | None, *, name: str | None = None
+) -> dict[str, Any]:
+    """An assistant turn as the official SDKs send it.
+
+    A turn that carries tool calls and no text omits ``content`` (recorded SDK
+    traffic never sends ``null`` or ``""`` there); a turn without tool calls
+    always has ``content``, as given.
+
+    Args:
+        content: the turn's text (None or "" for none).
+        tool_calls: wire tool calls (``_tools.tool_call_to_wire``), or None.
+        name: the optional participant name.
+    """
+    wire: dict[str, Any] = {"role": "assistant"}
+    if content or not tool_calls:
+        wire["content"] = content
+    if name is not None:
+        wire["name"] = name
+    if tool_calls:
+        wire["tool_calls"] = list(tool_calls)
     return wire
 
 

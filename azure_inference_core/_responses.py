@@ -9,7 +9,6 @@ endpoint onto it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -20,7 +19,6 @@ from ._endpoint import EndpointConfig, EndpointFlavour
 from ._errors import ConfigurationError
 
 __all__ = [
-    "PROJECT_API_VERSION",
     "RESPONSES_API_VERSION",
     "FunctionCallItem",
     "FunctionCallOutputItem",
@@ -43,9 +41,6 @@ __all__ = [
 #: The api-version sent on Azure OpenAI's ``/openai/responses`` route (the first
 #: generally usable one was 2025-03-01-preview).
 RESPONSES_API_VERSION = "2025-04-01-preview"
-#: The api-version of a Foundry project's ``/openai/responses`` route (as recorded).
-PROJECT_API_VERSION = "2025-11-15-preview"
-_PROJECT_PATH = re.compile(r"/api/projects/[^/]+$")
 
 _ITEM_TYPES = frozenset(
     {"message", "function_call", "function_call_output", "reasoning", "item_reference"}
@@ -392,11 +387,10 @@ def build_responses_body(
 def responses_url(config: EndpointConfig, api_version: str | None = None) -> httpx.URL:
     """Where a client's endpoint serves the Responses API.
 
-    A Foundry project URL (``.../api/projects/<name>``) ->
-    ``.../openai/responses?api-version=2025-11-15-preview``;
     ``/openai/v1`` -> ``/openai/v1/responses``; an Azure OpenAI deployment URL
     (``.../openai/deployments/<name>``) -> ``.../openai/responses?api-version=``;
-    a Foundry ``/models`` URL -> ``/openai/v1/responses`` on the same resource;
+    a Foundry ``/models`` URL (what a project URL maps to) -> ``/openai/v1/responses``
+    on the same resource;
     any other (generic) URL -> ``<endpoint>/responses``.
 
     Raises:
@@ -404,10 +398,6 @@ def responses_url(config: EndpointConfig, api_version: str | None = None) -> htt
     """
     flavour = config.flavour
     base = config.base_url
-    if _PROJECT_PATH.search(base):
-        # A Foundry project (recorded: .../api/projects/<p>/openai/responses?api-version=).
-        project_version = api_version or PROJECT_API_VERSION
-        return httpx.URL(base + "/openai/responses", params={"api-version": project_version})
     if flavour is EndpointFlavour.OPENAI_V1:
         version = api_version or config.api_version
         return httpx.URL(base + "/responses", params={"api-version": version} if version else {})
@@ -426,10 +416,3 @@ def responses_url(config: EndpointConfig, api_version: str | None = None) -> htt
         "served on /openai/v1 (https://<resource>.openai.azure.com/openai/v1 or "
         "https://<resource>.services.ai.azure.com/openai/v1): create the client with that URL."
     )
-
-
-def azure_openai_deployment(config: EndpointConfig) -> str | None:
-    """The deployment named in an Azure OpenAI deployment URL (the Responses body's model)."""
-    if config.flavour is not EndpointFlavour.AZURE_OPENAI:
-        return None
-    return config.base_url.rsplit("/", 1)[1] or None

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
+from ._answer import parse_answer
 from ._call import Call
 from ._errors import ConfigurationError
 from ._responses import (
     FunctionTool,
     ReasoningConfig,
     ResponseInput,
-    azure_openai_deployment,
     build_responses_body,
     responses_url,
 )
@@ -54,7 +54,7 @@ class _ResponsesBase:
         call_options = {name: options.pop(name) for name in _CALL_OPTIONS}
         model = options.pop("model")
         if model is None:
-            model = client.model or azure_openai_deployment(config)
+            model = client.model or config.deployment
         if model is None:
             raise ConfigurationError(
                 "The Responses API picks the deployment from the request's model; pass "
@@ -72,8 +72,8 @@ class _ResponsesBase:
             stream=stream,
         )
 
-    def _response(self, call: Call, response: httpx.Response) -> Response:
-        parsed: Response = self._client._parse(Response, call, response)
+    def _response(self, call: Call, response: httpx.Response, body: bytes) -> Response:
+        parsed: Response = parse_answer(Response, call, response, body)
         return check_response(
             parsed, response.status_code, self._client._request_id(call, response)
         )
@@ -148,7 +148,7 @@ class Responses(_ResponsesBase):
             TypeError, ValueError: a bad argument (before anything is sent).
         """
         call = self._prepare(False, dict(locals()))
-        return self._response(call, self._client._send(call))
+        return self._response(call, *self._client._send(call))
 
     def stream(
         self,
@@ -186,8 +186,13 @@ class Responses(_ResponsesBase):
             is the ``Response`` the events add up to.
         """
         call = self._prepare(True, dict(locals()))
-        response = self._client._send(call)
-        return ResponseStream(response, self._client._request_id(call, response), call.deadline)
+        response, _ = self._client._send(call)
+        return ResponseStream(
+            response,
+            self._client._request_id(call, response),
+            call.deadline,
+            max_event_bytes=self._client._max_event_bytes,
+        )
 
 
 class AsyncResponses(_ResponsesBase):
@@ -227,7 +232,7 @@ class AsyncResponses(_ResponsesBase):
     ) -> Response:
         """Create a response and wait for it (see ``Responses.create``)."""
         call = self._prepare(False, dict(locals()))
-        return self._response(call, await self._client._send(call))
+        return self._response(call, *await self._client._send(call))
 
     def stream(
         self,
@@ -262,4 +267,6 @@ class AsyncResponses(_ResponsesBase):
         such as a 401 are raised there.
         """
         call = self._prepare(True, dict(locals()))
-        return AsyncResponseStream(partial(self._client._open_stream, call))
+        return AsyncResponseStream(
+            partial(self._client._open_stream, call), max_event_bytes=self._client._max_event_bytes
+        )

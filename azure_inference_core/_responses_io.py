@@ -18,6 +18,7 @@ from ._deadline import Deadline
 from ._errors import StreamError, StreamTimeoutError
 from ._responses_stream import ResponseAccumulator, ResponseEventDecoder, out_of_time
 from ._responses_wire import Response, ResponseEvent
+from ._sse import DEFAULT_MAX_EVENT_BYTES
 
 __all__ = ["AsyncResponseStream", "ResponseStream"]
 
@@ -80,11 +81,16 @@ class ResponseStream:
     """
 
     def __init__(
-        self, response: httpx.Response, request_id: str | None, deadline: Deadline | None = None
+        self,
+        response: httpx.Response,
+        request_id: str | None,
+        deadline: Deadline | None = None,
+        *,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     ) -> None:
         self.response = response
         self.request_id = request_id
-        self._decoder = ResponseEventDecoder(request_id)
+        self._decoder = ResponseEventDecoder(request_id, max_event_bytes)
         self._accumulator = ResponseAccumulator()
         # The generator never holds ``self``: an abandoned stream is freed by
         # refcounting alone, and its connection and pool slot come back at once.
@@ -129,10 +135,10 @@ class ResponseStream:
 class _Box:
     __slots__ = ("accumulator", "closed", "deadline", "decoder", "opener", "response")
 
-    def __init__(self, opener: Callable[[], Awaitable[_Opened]]) -> None:
+    def __init__(self, opener: Callable[[], Awaitable[_Opened]], max_event_bytes: int) -> None:
         self.opener: Callable[[], Awaitable[_Opened]] | None = opener
         self.response: httpx.Response | None = None
-        self.decoder = ResponseEventDecoder()
+        self.decoder = ResponseEventDecoder(None, max_event_bytes)
         self.accumulator = ResponseAccumulator()
         self.deadline: Deadline | None = None
         self.closed = False
@@ -174,8 +180,13 @@ class AsyncResponseStream:
     """Async iterator of ``ResponseEvent``; the request is sent on first use
     (``await``, ``async with`` or ``async for``). Otherwise as ``ResponseStream``."""
 
-    def __init__(self, opener: Callable[[], Awaitable[_Opened]]) -> None:
-        self._box = _Box(opener)
+    def __init__(
+        self,
+        opener: Callable[[], Awaitable[_Opened]],
+        *,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+    ) -> None:
+        self._box = _Box(opener, max_event_bytes)
         self._iterator: AsyncGenerator[ResponseEvent, None] | None = None
 
     @property

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from ._deadline import Deadline
 from ._errors import APIStatusError, ContentFilterError, StreamError, StreamTimeoutError
 from ._responses_wire import Response, ResponseEvent, parse_event
-from ._sse import ServerSentEvent, SSEDecoder
+from ._sse import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecoder
 
 __all__ = [
     "TERMINAL_EVENTS",
@@ -155,8 +155,10 @@ class ResponseEventDecoder:
 
     __slots__ = ("_sse", "count", "request_id", "terminal")
 
-    def __init__(self, request_id: str | None = None) -> None:
-        self._sse = SSEDecoder()
+    def __init__(
+        self, request_id: str | None = None, max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES
+    ) -> None:
+        self._sse = SSEDecoder(max_event_bytes)
         self.count = 0
         self.terminal: ResponseEvent | None = None
         self.request_id = request_id

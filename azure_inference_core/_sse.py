@@ -21,9 +21,13 @@ right after ``data: [DONE]``.
 
 from __future__ import annotations
 
-__all__ = ["SSEDecoder", "ServerSentEvent"]
+from ._errors import StreamTooLargeError
+
+__all__ = ["DEFAULT_MAX_EVENT_BYTES", "SSEDecoder", "ServerSentEvent"]
 
 _BOM = b"\xef\xbb\xbf"
+#: Longest server-sent-events line, and largest event (data lines joined), accepted.
+DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024
 
 
 class ServerSentEvent:
@@ -73,6 +77,14 @@ class ServerSentEvent:
 class SSEDecoder:
     """Incremental decoder. Feed it reads in order; it returns complete events.
 
+    Linear in its input however the bytes are split: an unfinished line is kept
+    as a list of reads and joined once, when its end arrives.
+
+    Args:
+        max_event_bytes: the longest line, and the largest event (its data lines
+            joined), accepted; a longer one raises ``StreamTooLargeError`` as soon
+            as it passes the limit (before the rest is read).
+
     Example::
 
         decoder = SSEDecoder()
@@ -83,16 +95,32 @@ class SSEDecoder:
             ...
     """
 
-    __slots__ = ("_buffer", "_data", "_event", "_last_id", "_pending_cr", "_retry", "_started")
+    __slots__ = (
+        "_buffer",
+        "_data",
+        "_data_size",
+        "_event",
+        "_last_id",
+        "_max",
+        "_partial",
+        "_parts",
+        "_pending_cr",
+        "_retry",
+        "_started",
+    )
 
-    def __init__(self) -> None:
-        self._buffer = b""
+    def __init__(self, max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES) -> None:
+        self._buffer = b""  # the start of an unfinished line (never holds a line end)
+        self._parts: list[bytes] = []  # reads that continued it, not joined yet
+        self._partial = 0  # len(_buffer) + the lengths of _parts
         self._pending_cr = False
         self._started = False
         self._data: list[bytes] = []
+        self._data_size = 0
         self._event = ""
         self._last_id = ""
         self._retry: int | None = None
+        self._max = max_event_bytes
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Decode one read; return the events it completed (possibly none)."""
@@ -120,74 +148,97 @@ class SSEDecoder:
             self._pending_cr = False
             if chunk[:1] == b"\n":
                 chunk = chunk[1:]
-        buffer = self._buffer + chunk if self._buffer else chunk
-        if b"\r" not in buffer:
-            if not self._data and not self._event and self._retry is None and not self._last_id:
-                return self._feed_blocks(buffer)
+                if not chunk:
+                    return []
+        has_cr = b"\r" in chunk
+        if not has_cr and b"\n" not in chunk:
+            # No line ends here: the unfinished line grows, nothing is re-scanned.
+            self._parts.append(chunk)
+            self._partial += len(chunk)
+            if self._partial > self._max:
+                raise self._too_large("line")
+            return []
+        if self._parts:
+            self._parts.append(chunk)
+            buffer = b"".join([self._buffer, *self._parts])
+            self._parts = []
         else:
+            buffer = self._buffer + chunk if self._buffer else chunk
+        if has_cr:
             if buffer[-1:] == b"\r":
                 # Held CR: it ends this line, and an LF starting the next read belongs to it.
                 self._pending_cr = True
             buffer = buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        lines = buffer.split(b"\n")
-        self._buffer = lines.pop()
+        elif not self._data and not self._event and self._retry is None and not self._last_id:
+            return self._feed_blocks(buffer)
+        return self._feed_lines(buffer, [])
+
+    def flush_items(self) -> list[bytes | ServerSentEvent]:
+        """Like ``flush``, with plain events as bytes (see ``feed_items``)."""
         items: list[bytes | ServerSentEvent] = []
-        data = self._data
+        if self._buffer or self._parts:
+            line = b"".join([self._buffer, *self._parts])
+            self._buffer, self._parts, self._partial = b"", [], 0
+            self._line(line)
+        item = self._dispatch()
+        if item is not None:
+            items.append(item)
+        return items
+
+    def _feed_lines(
+        self, buffer: bytes, items: list[bytes | ServerSentEvent]
+    ) -> list[bytes | ServerSentEvent]:
+        """Every complete line of ``buffer``; its unfinished last line is kept."""
+        lines = buffer.split(b"\n")
+        tail = lines.pop()
+        limit = self._max
         for line in lines:
             if line[:5] == b"data:":
-                data.append(line[6:] if line[5:6] == b" " else line[5:])
+                if len(line) > limit:
+                    raise self._too_large("line")
+                self._add_data(line[6:] if line[5:6] == b" " else line[5:])
             elif line:
+                if len(line) > limit:
+                    raise self._too_large("line")
                 self._line(line)
             else:
                 item = self._dispatch()
                 if item is not None:
                     items.append(item)
-                data = self._data
-        return items
-
-    def flush_items(self) -> list[bytes | ServerSentEvent]:
-        """Like ``flush``, with plain events as bytes (see ``feed_items``)."""
-        items: list[bytes | ServerSentEvent] = []
-        if self._buffer:
-            # The fast path may leave several lines here; the line path at most one.
-            tail, self._buffer = self._buffer, b""
-            for line in tail.split(b"\n"):
-                if line:
-                    self._line(line)
-                else:
-                    item = self._dispatch()
-                    if item is not None:
-                        items.append(item)
-        item = self._dispatch()
-        if item is not None:
-            items.append(item)
+        self._buffer = tail
+        self._partial = len(tail)
+        if self._partial > limit:
+            raise self._too_large("line")
         return items
 
     def _feed_blocks(self, buffer: bytes) -> list[bytes | ServerSentEvent]:
         """Fast path for LF-only input with no event state in progress.
 
         Cuts at blank lines and takes a block that is a single ``data:`` line as
-        is; any other block goes through the line-by-line path. The unfinished
-        tail is kept whole, so none of its lines has been consumed yet.
+        is; any other block goes through the line-by-line path, and so do the
+        complete lines of the unfinished last block.
         """
         blocks = buffer.split(b"\n\n")
-        self._buffer = blocks.pop()
+        tail = blocks.pop()
         items: list[bytes | ServerSentEvent] = []
+        limit = self._max
         for block in blocks:
             if block[:5] == b"data:" and b"\n" not in block and not self._last_id:
+                if len(block) > limit:
+                    raise self._too_large("line")
                 items.append(block[6:] if block[5:6] == b" " else block[5:])
                 continue
-            for line in block.split(b"\n"):
-                if line:
-                    self._line(line)
-                else:
-                    item = self._dispatch()
-                    if item is not None:
-                        items.append(item)
+            self._feed_lines(block + b"\n", items)
             item = self._dispatch()
             if item is not None:
                 items.append(item)
-        return items
+        return self._feed_lines(tail, items)
+
+    def _add_data(self, value: bytes) -> None:
+        self._data_size += len(value) + 1
+        if self._data_size > self._max:
+            raise self._too_large("event")
+        self._data.append(value)
 
     def _line(self, line: bytes) -> None:
         """One non-blank line: a field or a comment."""
@@ -197,7 +248,7 @@ class SSEDecoder:
         if colon and value[:1] == b" ":
             value = value[1:]
         if name == b"data":
-            self._data.append(value)
+            self._add_data(value)
         elif name == b"event":
             self._event = value.decode("utf-8", errors="replace")
         elif name == b"id":
@@ -215,10 +266,22 @@ class SSEDecoder:
         if not data:
             return None
         self._data = []
+        self._data_size = 0
         payload = data[0] if len(data) == 1 else b"\n".join(data)
         if not event and not self._last_id and retry is None:
             return payload
         return ServerSentEvent(payload, event or "message", self._last_id, retry)
+
+    def _too_large(self, what: str) -> StreamTooLargeError:
+        self._buffer, self._parts, self._partial = b"", [], 0
+        self._data, self._data_size = [], 0
+        return StreamTooLargeError(
+            f"The stream sent a server-sent-events {what} longer than max_event_bytes="
+            f"{self._max} bytes (decoded); the answer is incomplete. If the service really "
+            "sends events this large, raise max_event_bytes= on the client.",
+            limit=self._max,
+            setting="max_event_bytes",
+        )
 
 
 def _as_event(item: bytes | ServerSentEvent) -> ServerSentEvent:

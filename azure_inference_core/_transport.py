@@ -32,6 +32,7 @@ import httpcore
 import httpx
 
 from ._errors import ConfigurationError
+from ._guard import AsyncDeadlineBackend, DeadlineBackend
 from ._network import Verify, proxy_routes, ssl_context, transports
 
 __all__ = [
@@ -186,6 +187,7 @@ class SlotPool:
         self._lock = threading.Lock()
         self._idle: _Idle[httpcore.HTTPConnection] = _Idle()
         self._ssl_context = ssl_context
+        self._backend = DeadlineBackend()  # reads and writes end at the call's total_timeout
 
     def _release(self, origin: httpcore.Origin, connection: httpcore.HTTPConnection) -> None:
         with self._lock:
@@ -202,7 +204,10 @@ class SlotPool:
                 connection, stale = self._idle.take(origin)
                 if connection is None:
                     connection = httpcore.HTTPConnection(
-                        origin, ssl_context=self._ssl_context, keepalive_expiry=KEEPALIVE_EXPIRY
+                        origin,
+                        ssl_context=self._ssl_context,
+                        keepalive_expiry=KEEPALIVE_EXPIRY,
+                        network_backend=self._backend,
                     )
                     self._idle.add(connection)
             for old in stale:
@@ -239,6 +244,7 @@ class AsyncSlotPool:
         self._gate = asyncio.Semaphore(limit)
         self._idle: _Idle[httpcore.AsyncHTTPConnection] = _Idle()
         self._ssl_context = ssl_context
+        self._backend = AsyncDeadlineBackend()
 
     def _release(self, origin: httpcore.Origin, connection: httpcore.AsyncHTTPConnection) -> None:
         self._idle.give_back(origin, connection)
@@ -259,7 +265,10 @@ class AsyncSlotPool:
         connection, stale = self._idle.take(origin)
         if connection is None:
             connection = httpcore.AsyncHTTPConnection(
-                origin, ssl_context=self._ssl_context, keepalive_expiry=KEEPALIVE_EXPIRY
+                origin,
+                ssl_context=self._ssl_context,
+                keepalive_expiry=KEEPALIVE_EXPIRY,
+                network_backend=self._backend,
             )
             self._idle.add(connection)
         release = _Once(self._release, origin, connection)
@@ -354,6 +363,10 @@ def own_client(
         trust_env=trust_env,
     )
     lean_cookies(http)
+    if mounts:  # httpx's proxy transports: bound their reads by the call deadline too
+        from ._guard import guard_client
+
+        guard_client(http)
     return http
 
 

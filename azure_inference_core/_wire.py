@@ -200,6 +200,10 @@ class ModelInfo(WireModel):
     ``CHAT_COMPLETION``) and the raw string otherwise.
     """
 
+    # The API's own field names start with "model_"; pydantic before 2.10 warns about
+    # that prefix unless the model says it is intended.
+    model_config = ConfigDict(extra="allow", protected_namespaces=())
+
     model_name: str = ""
     model_type: ModelType | str = ""
     model_provider_name: str = ""

@@ -1,4 +1,4 @@
-"""Error answers in the shapes the real service sends (wire-protocol.md section 6).
+"""Error answers in the shapes the real service sends (docs/wire.md section 6).
 
 Request handling raises :class:`ServiceError`; the app turns it into a
 response with the right status, body and headers. Builders below give each

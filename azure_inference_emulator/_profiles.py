@@ -2,7 +2,7 @@
 
 The capabilities come from the seed documents (Azure's Phi, Phi-3-vision,
 Mistral and model-inference pages) and from the quirks listed in
-``wire-protocol.md``: Phi models have no system role and no JSON mode,
+``docs/wire.md``: Phi models have no system role and no JSON mode,
 Phi-3-vision takes one image per turn, Cohere needs JSON tool results,
 OpenAI-style models send streamed usage only when asked.
 """
@@ -42,7 +42,7 @@ class ModelProfile:
         audio: ``input_audio`` parts accepted.
         extra_parameters: body fields accepted under ``extra-parameters: pass-through``.
         unsupported_parameters: standard fields this model rejects with 422.
-        usage_style: where streamed usage goes (see wire-protocol.md section 5).
+        usage_style: where streamed usage goes (see docs/wire.md section 5).
         reasoning: ``content`` returns ``reasoning_content``; ``hidden`` counts
             reasoning tokens only (OpenAI o-series).
         tool_result_must_be_json: a tool message must hold a JSON string (Cohere).

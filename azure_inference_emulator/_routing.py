@@ -1,6 +1,6 @@
 """URL shapes, api-versions, authentication and deployments (pure checks).
 
-The five endpoint flavours of wire-protocol.md section 1 map onto four path
+The five endpoint flavours of docs/wire.md section 1 map onto four path
 shapes: bare routes (serverless API and managed compute), ``/models``
 (Foundry, deployment chosen by body ``model``), ``/openai/deployments/<name>``
 (Azure OpenAI, deployment in the path) and ``/openai/v1`` (body ``model``).

@@ -1,4 +1,4 @@
-"""Turn an answer into streamed chunks, as wire-protocol.md section 5 shows.
+"""Turn an answer into streamed chunks, as docs/wire.md section 5 shows.
 
 First chunk carries the role; text comes a word per chunk; tool calls come
 OpenAI-style keyed by ``index`` (id and name with empty arguments first, then

@@ -132,7 +132,7 @@ def _chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> di
 def stream_events(n: int) -> list[dict[str, Any]]:
     """Chunks of a text stream: a role chunk, ``n`` content chunks, a finish chunk.
 
-    Usage rides on the finish chunk, Mistral-style (wire-protocol.md section 5).
+    Usage rides on the finish chunk, Mistral-style (docs/wire.md section 5).
     """
     events = [_chunk({"role": "assistant", "content": ""})]
     events.extend(_chunk({"content": _WORDS[i % len(_WORDS)]}) for i in range(n))

@@ -2,10 +2,19 @@
 
 ``ChatAzureInference`` (chat model) and ``AzureInferenceEmbeddings`` run on the
 project's own core client (httpx + pydantic). The error classes are the core's,
-also deriving from ``langchain_core.exceptions`` (see ``_errors``).
+also deriving from ``langchain_core.exceptions`` (see ``_errors``); the
+``Unsupported*`` and ``TruncatedAnswerError`` classes are the core's own, the
+same objects LlamaIndex's package exports.
 """
 
-from ._convert import UnsupportedContentError
+from azure_inference_core import (
+    AzureInferenceError,
+    ConfigurationError,
+    TruncatedAnswerError,
+    UnsupportedContentError,
+    UnsupportedFeatureError,
+)
+
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -22,7 +31,6 @@ from ._errors import (
     StreamTimeoutError,
     UnsupportedParameterError,
 )
-from ._quirks import UnsupportedFeatureError
 from .chat_models import ChatAzureInference
 from .embeddings import AzureInferenceEmbeddings
 
@@ -32,8 +40,10 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "AzureInferenceEmbeddings",
+    "AzureInferenceError",
     "BadRequestError",
     "ChatAzureInference",
+    "ConfigurationError",
     "ContentFilterError",
     "ContextLengthExceededError",
     "NotFoundError",
@@ -42,6 +52,7 @@ __all__ = [
     "ServerError",
     "StreamError",
     "StreamTimeoutError",
+    "TruncatedAnswerError",
     "UnsupportedContentError",
     "UnsupportedFeatureError",
     "UnsupportedParameterError",

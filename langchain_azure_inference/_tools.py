@@ -1,4 +1,9 @@
-"""Tools, ``tool_choice`` and structured-output formats -> wire (pure functions)."""
+"""LangChain tools and structured-output schemas -> wire (pure translation).
+
+``tool_choice`` spellings and the wire shapes themselves are the core's
+(``normalize_tool_choice``, ``tool_names``); this module only turns LangChain's
+tool objects into wire tool dicts.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +21,7 @@ __all__ = [
     "is_wire_tool",
     "convert_tools",
     "json_schema_response_format",
-    "normalize_tool_choice",
     "schema_name",
-    "tool_names",
 ]
 
 ToolLike = dict[str, Any] | type | Callable[..., Any] | BaseTool
@@ -26,7 +29,6 @@ ToolLike = dict[str, Any] | type | Callable[..., Any] | BaseTool
 TypedDicts, functions and LangChain tools."""
 
 _NAME_INVALID = re.compile(r"[^a-zA-Z0-9_-]")
-_FORCING_STRINGS = {"auto": "auto", "none": "none", "required": "required", "any": "required"}
 
 
 def convert_tools(tools: Sequence[ToolLike], *, strict: bool | None = None) -> list[dict[str, Any]]:
@@ -57,68 +59,6 @@ def convert_tools(tools: Sequence[ToolLike], *, strict: bool | None = None) -> l
             )
         wire.append(convert_to_openai_tool(tool, strict=strict))
     return wire
-
-
-def tool_names(tools: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Names of converted wire tools, in order."""
-    return [str(tool["function"]["name"]) for tool in tools]
-
-
-def normalize_tool_choice(choice: Any, names: Sequence[str]) -> str | dict[str, Any] | None:
-    """Map the ``tool_choice`` spellings LangChain users write onto the wire's.
-
-    ``"auto"``, ``"none"``, ``"required"`` pass; ``"any"`` and ``True`` become
-    ``"required"``; a tool name becomes ``{"type": "function", "function":
-    {"name": ...}}``; a dict naming a function is normalised to that shape.
-
-    Args:
-        choice: the user's value (None = not given).
-        names: names of the tools bound with it.
-
-    Returns:
-        The wire value, or None when not given.
-
-    Raises:
-        ValueError: the value names no bound tool, forces a call without tools,
-            or is of an unknown shape. The message lists the bound tools.
-    """
-    if choice is None:
-        return None
-    if isinstance(choice, bool):
-        if not choice:
-            raise ValueError(
-                "tool_choice=False is ambiguous: pass 'auto' to let the model decide or "
-                "'none' to forbid tool calls."
-            )
-        choice = "required"
-    if isinstance(choice, str):
-        wire = _FORCING_STRINGS.get(choice)
-        if wire is not None:
-            if wire == "required" and not names:
-                raise ValueError(
-                    f"tool_choice={choice!r} forces a tool call but no tools are bound."
-                )
-            return wire
-        return _function_choice(choice, names)
-    if isinstance(choice, Mapping):
-        function = choice.get("function")
-        name = function.get("name") if isinstance(function, Mapping) else choice.get("name")
-        if isinstance(name, str) and choice.get("type") in (None, "function", "tool"):
-            return _function_choice(name, names)
-    raise ValueError(
-        f"Unsupported tool_choice {choice!r}: use 'auto', 'none', 'required' (or 'any'), "
-        "True, a bound tool's name, or {'type': 'function', 'function': {'name': ...}}."
-    )
-
-
-def _function_choice(name: str, names: Sequence[str]) -> dict[str, Any]:
-    if name not in names:
-        bound = ", ".join(repr(n) for n in names) or "none"
-        raise ValueError(
-            f"tool_choice {name!r} is not a bound tool (bound: {bound}). Pass one of those "
-            "names, or 'auto' / 'none' / 'required'."
-        )
-    return {"type": "function", "function": {"name": name}}
 
 
 def schema_name(raw: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -19,56 +18,41 @@ from langchain_core.runnables import Runnable
 from pydantic import AliasChoices, ConfigDict, Field, model_validator
 from typing_extensions import Self
 
-from azure_inference_core import SECRET_HEADERS
-
-from ._client import ClientSettings
-from ._convert import convert_messages
-from ._errors import mapped_errors
-from ._parse import StreamProcessor, completion_to_result
-from ._quirks import UnsupportedFeatureError, check_request, profile_for, quirks_for
-from ._structured import StructuredMethod, output_parser, with_raw
-from ._tools import (
-    ToolLike,
-    apply_disabled,
-    convert_tools,
-    is_wire_tool,
-    json_schema_response_format,
+from azure_inference_core import (
+    ModelCapabilities,
+    UnsupportedFeatureError,
+    capabilities_for,
+    check_names,
+    is_secret_header,
     normalize_tool_choice,
     tool_names,
 )
 
+from ._client import ClientSettings
+from ._errors import mapped_errors
+from ._request import CALL_KWARGS, ChatRequest, build_chat_request
+from ._responses import StreamProcessor, completion_to_result
+from ._structured import StructuredMethod, output_parser, with_raw
+from ._tools import ToolLike, convert_tools, json_schema_response_format
+
 __all__ = ["ChatAzureInference"]
 
-# Per-call keyword arguments (``invoke(..., temperature=0)``, ``bind(...)``).
-_CALL_KWARGS = frozenset(
-    {
-        "model",
-        "temperature",
-        "top_p",
-        "max_tokens",
-        "seed",
-        "presence_penalty",
-        "frequency_penalty",
-        "response_format",
-        "tools",
-        "tool_choice",
-        "parallel_tool_calls",
-        "n",
-        "logprobs",
-        "top_logprobs",
-        "model_kwargs",
-        "stream_usage",
-    }
-)
-# Consumed by BaseChatModel itself but still forwarded to _stream / _generate.
-_LANGCHAIN_KWARGS = frozenset({"stream"})
-_EXTRA_FIELDS = ("n", "logprobs", "top_logprobs")
 
-
-@dataclass(frozen=True)
-class _Request:
-    messages: list[dict[str, Any]]
-    params: dict[str, Any]
+def _profile(capabilities: ModelCapabilities) -> ModelProfile | None:
+    """The capability row as a LangChain profile; None for an unknown model (nothing claimed)."""
+    if not capabilities.known:
+        return None
+    profile = ModelProfile(
+        tool_calling=capabilities.tools,
+        structured_output=capabilities.tools or capabilities.json_object,
+        image_inputs=capabilities.vision != 0,
+        audio_inputs=capabilities.audio,
+    )
+    if capabilities.context_window is not None:
+        profile["max_input_tokens"] = capabilities.context_window
+    if capabilities.max_output is not None:
+        profile["max_output_tokens"] = capabilities.max_output
+    return profile
 
 
 class ChatAzureInference(ClientSettings, BaseChatModel):
@@ -82,19 +66,19 @@ class ChatAzureInference(ClientSettings, BaseChatModel):
 
     Parameters are sent exactly as given (``temperature=0`` and ``seed=0`` too);
     ``n``, ``logprobs``, ``top_logprobs`` and ``model_kwargs`` go into the body with
-    ``extra-parameters: pass-through``. With ``stream_usage`` (default True), streams
-    ask for ``stream_options: {"include_usage": true}`` the same way, so usage lands
-    on the last chunk for OpenAI-style models too (Mistral-style models put it on
-    their last chunk anyway); set it False for a model that rejects the parameter.
+    ``extra-parameters: pass-through``. Nothing else is added: ``stream_options`` is
+    sent only with ``stream_usage=True``, and then only to models that report
+    streamed usage only when asked (OpenAI-style or unknown; Mistral-style models
+    put it on their last chunk unasked); ``parallel_tool_calls`` only when given.
 
-    Known model quirks, matched by name (``model``, a per-call ``model=``, or the
-    endpoint URL), checked before anything is sent:
-
-    * Phi-3 / Phi-3.5: no tools and no JSON mode -> ``UnsupportedFeatureError``
-      naming the model and what to use instead.
-    * Phi-3-vision: also at most one image per user message.
-    * Cohere command models: tool results must be JSON; a result that is not
-      valid JSON is sent as ``{"result": "<text>"}`` (JSON results unchanged).
+    What a model can do comes from the core's capability table, matched by name
+    (``model``, a per-call ``model=``, or the endpoint URL) and checked before
+    anything is sent: tools or JSON mode on a model without them (Phi-3, Phi-4,
+    DeepSeek-R1), ``json_schema`` where only JSON mode exists (Mistral, Cohere),
+    too many images (Phi-3-vision) raise ``UnsupportedFeatureError`` naming the
+    model and what to do. Cohere tool results that are not a JSON object are sent
+    as ``{"result": ...}``. A tool call cut off by ``max_tokens`` comes back in
+    ``invalid_tool_calls`` (a stream raises ``TruncatedAnswerError`` at its end).
 
     Content mapping: images (OpenAI ``image_url``, standard ``image`` blocks by
     base64 or URL, v0 ``source_type`` and Anthropic ``source`` forms) and audio
@@ -143,8 +127,9 @@ class ChatAzureInference(ClientSettings, BaseChatModel):
     """Model-specific body parameters, sent with ``extra-parameters: pass-through``."""
     streaming: bool = False
     """Stream internally for ``invoke`` (tokens reach callbacks as they arrive)."""
-    stream_usage: bool = True
-    """Ask for usage on streams (see the class docstring)."""
+    stream_usage: bool | None = None
+    """True: ask for usage on streams where the model needs asking (see the class
+    docstring); None / False: never send ``stream_options``."""
     disabled_params: dict[str, Any] | None = None
     """Parameters never to send: ``{"parallel_tool_calls": None}`` drops it always,
     ``{"name": [v1, v2]}`` drops it when its value is one of those."""
@@ -177,7 +162,7 @@ class ChatAzureInference(ClientSettings, BaseChatModel):
     def lc_secrets(self) -> dict[str, str]:
         secrets = {"credential": "AZURE_INFERENCE_CREDENTIAL"}
         for name in self.default_headers or {}:
-            if name.lower() in SECRET_HEADERS:
+            if is_secret_header(name):
                 env = "AZURE_INFERENCE_HEADER_" + name.upper().replace("-", "_")
                 secrets[f"default_headers.{name}"] = env
         return secrets
@@ -210,13 +195,10 @@ class ChatAzureInference(ClientSettings, BaseChatModel):
         return params
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        return profile_for(quirks_for(self.model, self.endpoint)[0])
+        return _profile(capabilities_for(self.model, self.endpoint)[0])
 
     def _model_label(self) -> str:
         return self.model or self.endpoint or ""
-
-    def _default_model(self) -> str | None:
-        return self.model
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = LangSmithParams(
@@ -235,8 +217,6 @@ class ChatAzureInference(ClientSettings, BaseChatModel):
             params["ls_stop"] = ls_stop
         return params
 
-    # -- request building (pure) ------------------------------------------------------
-
     def _prepare(
         self,
         messages: Sequence[BaseMessage],
@@ -244,69 +224,8 @@ class ChatAzureInference(ClientSettings, BaseChatModel):
         kwargs: Mapping[str, Any],
         *,
         stream: bool,
-    ) -> _Request:
-        unknown = sorted(set(kwargs) - _CALL_KWARGS - _LANGCHAIN_KWARGS)
-        if unknown:
-            raise TypeError(
-                f"Unknown argument(s) for {type(self).__name__}: {', '.join(unknown)}. "
-                f"Accepted per call: {', '.join(sorted(_CALL_KWARGS))}; put model-specific "
-                "parameters in model_kwargs={...}."
-            )
-
-        def pick(name: str) -> Any:
-            value = kwargs.get(name)
-            return getattr(self, name) if value is None else value
-
-        model = pick("model")
-        quirks, matched = quirks_for(model, self.endpoint)
-        wire_messages = convert_messages(messages, json_tool_results=quirks.json_tool_results)
-        tools = kwargs.get("tools")
-        if tools is not None and not all(is_wire_tool(t) for t in tools):
-            tools = convert_tools(tools)
-        tool_choice = normalize_tool_choice(
-            kwargs.get("tool_choice"), tool_names(tools) if tools else []
-        )
-        response_format = pick("response_format")
-        check_request(
-            quirks,
-            matched,
-            wire_messages,
-            tools=tools,
-            tool_choice=tool_choice,
-            response_format=response_format,
-        )
-        extras = {**self.model_kwargs, **(kwargs.get("model_kwargs") or {})}
-        for name in _EXTRA_FIELDS:
-            value = pick(name)
-            if value is not None:
-                extras[name] = value
-        if stream:
-            n = extras.get("n")
-            if isinstance(n, int) and n > 1:
-                raise ValueError(
-                    f"n={n} cannot be streamed: a LangChain stream carries one choice. "
-                    "Use invoke()/generate() for several choices."
-                )
-            if pick("stream_usage"):
-                extras.setdefault("stream_options", {"include_usage": True})
-        params: dict[str, Any] = {
-            "model": model,
-            "temperature": pick("temperature"),
-            "top_p": pick("top_p"),
-            "max_tokens": pick("max_tokens"),
-            "seed": pick("seed"),
-            "presence_penalty": pick("presence_penalty"),
-            "frequency_penalty": pick("frequency_penalty"),
-            "stop": stop if stop is not None else self.stop,
-            "response_format": response_format,
-            "tools": tools,
-            "tool_choice": tool_choice,
-            "parallel_tool_calls": kwargs.get("parallel_tool_calls"),
-        }
-        if self.disabled_params:
-            apply_disabled(self.disabled_params, params, extras)
-        params["model_extras"] = extras or None
-        return _Request(wire_messages, params)
+    ) -> ChatRequest:
+        return build_chat_request(self, messages, stop, kwargs, stream=stream)
 
     # -- the four hooks --------------------------------------------------------------
 
@@ -318,8 +237,8 @@ class ChatAzureInference(ClientSettings, BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         request = self._prepare(messages, stop, kwargs, stream=False)
-        with mapped_errors():
-            completion = self._get_sync_client().complete(request.messages, **request.params)
+        with mapped_errors(), self._sync_client() as client:
+            completion = client.complete(request.messages, **request.params)
         return completion_to_result(completion)
 
     async def _agenerate(
@@ -331,8 +250,8 @@ class ChatAzureInference(ClientSettings, BaseChatModel):
     ) -> ChatResult:
         request = self._prepare(messages, stop, kwargs, stream=False)
         with mapped_errors():
-            client = await self._get_async_client()
-            completion = await client.complete(request.messages, **request.params)
+            async with self._async_client() as client:
+                completion = await client.complete(request.messages, **request.params)
         return completion_to_result(completion)
 
     def _stream(
@@ -346,7 +265,8 @@ class ChatAzureInference(ClientSettings, BaseChatModel):
         processor = StreamProcessor()
         with (
             mapped_errors(),
-            self._get_sync_client().stream(request.messages, **request.params) as wire,
+            self._sync_client() as client,
+            client.stream(request.messages, accumulate=True, **request.params) as wire,
         ):
             for raw in wire:
                 chunk = processor.feed(raw)
@@ -354,7 +274,7 @@ class ChatAzureInference(ClientSettings, BaseChatModel):
                     if run_manager is not None:
                         run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
-        last = processor.finish()
+            last = processor.finish()
         if run_manager is not None:
             run_manager.on_llm_new_token(last.text, chunk=last)
         yield last
@@ -369,15 +289,17 @@ class ChatAzureInference(ClientSettings, BaseChatModel):
         request = self._prepare(messages, stop, kwargs, stream=True)
         processor = StreamProcessor()
         with mapped_errors():
-            client = await self._get_async_client()
-            async with client.stream(request.messages, **request.params) as wire:
+            async with (
+                self._async_client() as client,
+                client.stream(request.messages, accumulate=True, **request.params) as wire,
+            ):
                 async for raw in wire:
                     chunk = processor.feed(raw)
                     if chunk is not None:
                         if run_manager is not None:
                             await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                         yield chunk
-        last = processor.finish()
+            last = processor.finish()
         if run_manager is not None:
             await run_manager.on_llm_new_token(last.text, chunk=last)
         yield last
@@ -421,22 +343,17 @@ class ChatAzureInference(ClientSettings, BaseChatModel):
         return super().bind(**bound, **kwargs)
 
     def _check_bind_kwargs(self, kwargs: Mapping[str, Any]) -> None:
-        unknown = sorted(set(kwargs) - _CALL_KWARGS - {"ls_structured_output_format"})
-        if unknown:
-            raise TypeError(
-                f"Unknown argument(s) for {type(self).__name__}.bind_tools: "
-                f"{', '.join(unknown)}. Accepted: tool_choice, parallel_tool_calls, strict, "
-                f"{', '.join(sorted(_CALL_KWARGS - {'tools', 'tool_choice'}))}."
-            )
+        valid = (CALL_KWARGS - {"tools"}) | {"ls_structured_output_format", "strict"}
+        check_names(kwargs, valid, f"{type(self).__name__}.bind_tools()")
 
     def _default_structured_method(self) -> StructuredMethod:
-        quirks, matched = quirks_for(self.model, self.endpoint)
-        if not quirks.no_json_mode:
+        capabilities, matched = capabilities_for(self.model, self.endpoint)
+        if capabilities.json_schema:
             return "json_schema"
-        if not quirks.no_tools:
+        if capabilities.tools:
             return "function_calling"
         raise UnsupportedFeatureError(
-            f"Model {matched!r} ({quirks.family} family) has neither JSON mode nor tool "
+            f"Model {matched!r} ({capabilities.family} family) has neither JSON mode nor tool "
             "calling, so with_structured_output cannot constrain its answer. Prompt for JSON "
             "and parse it with JsonOutputParser, or use a model such as Mistral-Large or gpt-4o."
         )

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
 from pydantic import AliasChoices, ConfigDict, Field, model_validator
 from typing_extensions import Self
 
+from azure_inference_core import vectors_from
+
 from ._client import ClientSettings
 from ._errors import mapped_errors
-
-if TYPE_CHECKING:
-    from azure_inference_core import EmbeddingsResult
 
 __all__ = ["AzureInferenceEmbeddings"]
 
@@ -30,21 +29,6 @@ def _default_input_type(data: dict[str, Any], value: str) -> str | None:
 def _batches(texts: Sequence[str], size: int) -> Iterator[Sequence[str]]:
     for start in range(0, len(texts), size):
         yield texts[start : start + size]
-
-
-def _vectors(result: EmbeddingsResult, expected: int) -> list[list[float]]:
-    items = sorted(result.data, key=lambda item: item.index)
-    if len(items) != expected:
-        raise ValueError(f"The service returned {len(items)} embeddings for {expected} inputs.")
-    vectors: list[list[float]] = []
-    for item in items:
-        if not isinstance(item.embedding, list):
-            raise ValueError(
-                "The service returned an encoded embedding; remove 'encoding_format' from "
-                "model_kwargs so vectors come back as floats."
-            )
-        vectors.append([float(x) for x in item.embedding])
-    return vectors
 
 
 class AzureInferenceEmbeddings(ClientSettings, Embeddings):
@@ -74,6 +58,9 @@ class AzureInferenceEmbeddings(ClientSettings, Embeddings):
     """Model or deployment name (body ``model``)."""
     dimensions: int | None = None
     """Vector length, for models that support choosing it."""
+    encoding_format: Literal["float", "base64"] | None = None
+    """How the service sends vectors (``base64`` is smaller on the wire); either way
+    they come back as lists of floats. None: the service's default (floats)."""
     batch_size: int = Field(default=96, gt=0)
     """Most texts per request (Cohere accepts 96)."""
     input_type_documents: str | None = Field(
@@ -89,20 +76,21 @@ class AzureInferenceEmbeddings(ClientSettings, Embeddings):
 
     @model_validator(mode="after")
     def _check_model_kwargs(self) -> Self:
-        clash = sorted(set(self.model_kwargs) & {"input", "model", "dimensions", "input_type"})
+        clash = sorted(
+            set(self.model_kwargs)
+            & {"input", "model", "dimensions", "encoding_format", "input_type"}
+        )
         if clash:
             raise ValueError(
                 f"model_kwargs has {', '.join(clash)}: use the matching field instead "
-                "(model, dimensions, input_type_documents / input_type_query)."
+                "(model, dimensions, encoding_format, input_type_documents / input_type_query)."
             )
         return self
-
-    def _default_model(self) -> str | None:
-        return self.model
 
     def _params(self, input_type: str | None) -> dict[str, Any]:
         return {
             "dimensions": self.dimensions,
+            "encoding_format": self.encoding_format,
             "input_type": input_type,
             "model_extras": self.model_kwargs or None,
         }
@@ -118,10 +106,9 @@ class AzureInferenceEmbeddings(ClientSettings, Embeddings):
         """
         vectors: list[list[float]] = []
         params = self._params(self.input_type_documents)
-        with mapped_errors():
-            client = self._get_sync_client()
+        with mapped_errors(), self._sync_client() as client:
             for batch in _batches(texts, self.batch_size):
-                vectors += _vectors(client.embed(list(batch), **params), len(batch))
+                vectors += vectors_from(client.embed(list(batch), **params), len(batch))
         return vectors
 
     def embed_query(self, text: str) -> list[float]:
@@ -134,24 +121,24 @@ class AzureInferenceEmbeddings(ClientSettings, Embeddings):
             Its vector.
         """
         params = self._params(self.input_type_query)
-        with mapped_errors():
-            result = self._get_sync_client().embed([text], **params)
-        return _vectors(result, 1)[0]
+        with mapped_errors(), self._sync_client() as client:
+            result = client.embed([text], **params)
+        return vectors_from(result, 1)[0]
 
     async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
         """Async :meth:`embed_documents` (batches sent one after the other)."""
         vectors: list[list[float]] = []
         params = self._params(self.input_type_documents)
         with mapped_errors():
-            client = await self._get_async_client()
-            for batch in _batches(texts, self.batch_size):
-                vectors += _vectors(await client.embed(list(batch), **params), len(batch))
+            async with self._async_client() as client:
+                for batch in _batches(texts, self.batch_size):
+                    vectors += vectors_from(await client.embed(list(batch), **params), len(batch))
         return vectors
 
     async def aembed_query(self, text: str) -> list[float]:
         """Async :meth:`embed_query`."""
         params = self._params(self.input_type_query)
         with mapped_errors():
-            client = await self._get_async_client()
-            result = await client.embed([text], **params)
-        return _vectors(result, 1)[0]
+            async with self._async_client() as client:
+                result = await client.embed([text], **params)
+        return vectors_from(result, 1)[0]

@@ -13,13 +13,16 @@ embedding model (text and images), both on `azure_inference_core`::
 
 Nothing is fetched at construction; connection pools open on first use and
 close with `close()` / `aclose()` or `with` / `async with`. The core's
-errors surface unchanged; `ContentFilterError` and its relatives are
-re-exported so they can be caught by name from here. Content or features the
-model cannot take raise `UnsupportedContentError` / `UnsupportedFeatureError`
-before anything is sent.
+errors surface unchanged and are re-exported so they can be caught by name
+from here. Content or features the model cannot take raise the core's
+`UnsupportedContentError` / `UnsupportedFeatureError` before anything is sent;
+an answer cut off by `max_tokens` where a partial one cannot be used (a tool
+call, structured output) raises `TruncatedAnswerError`.
 """
 
-from azure_inference_core import (
+from azure_inference_core import ModelCapabilities, capabilities_for
+
+from ._errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
@@ -34,14 +37,22 @@ from azure_inference_core import (
     ServerError,
     StreamError,
     StreamTimeoutError,
+    TruncatedAnswerError,
+    UnsupportedContentError,
+    UnsupportedFeatureError,
     UnsupportedParameterError,
 )
+from .embeddings import AzureInferenceEmbedding
+from .llms import AzureInference
 
-from ._convert import UnsupportedContentError
-from ._embeddings import AzureInferenceEmbedding
-from ._llm import AzureInference
-from ._profiles import ModelProfile, profile_for
-from ._request import UnsupportedFeatureError
+#: Former name of the core's capability row (kept so existing imports work).
+ModelProfile = ModelCapabilities
+
+
+def profile_for(model: str | None) -> ModelCapabilities:
+    """The core capability table's row for `model` (former name; see `capabilities_for`)."""
+    return capabilities_for(model)[0]
+
 
 __all__ = [
     "APIConnectionError",
@@ -54,6 +65,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ContentFilterError",
+    "ModelCapabilities",
     "ModelProfile",
     "NotFoundError",
     "PermissionDeniedError",
@@ -61,8 +73,10 @@ __all__ = [
     "ServerError",
     "StreamError",
     "StreamTimeoutError",
+    "TruncatedAnswerError",
     "UnsupportedContentError",
     "UnsupportedFeatureError",
     "UnsupportedParameterError",
+    "capabilities_for",
     "profile_for",
 ]

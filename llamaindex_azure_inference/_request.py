@@ -1,50 +1,37 @@
 """Building one chat request from the LLM's settings and a call's arguments (pure).
 
 Shared by the four chat methods, so sync and async, streamed and not, send
-exactly the same body. Checks that need no service (a Phi-3 model asked for
-tools or JSON mode) fail here, before anything is sent.
+exactly the same body. What a model can take is the core's capability table;
+which optional fields go out is the core's policy: nothing is added for this
+library's convenience (`parallel_tool_calls` only when the caller passes it,
+`stream_options` only to models that report streamed usage only when asked).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage
-from pydantic import BaseModel
 
-from ._convert import to_wire_messages
-from ._profiles import UNKNOWN_PROFILE, ModelProfile
+from azure_inference_core import (
+    ModelCapabilities,
+    UnsupportedFeatureError,
+    check_capabilities,
+    check_names,
+    stream_usage_options,
+    tool_names,
+)
 
-__all__ = [
-    "CALL_PARAMETERS",
-    "ChatRequest",
-    "UnsupportedFeatureError",
-    "build_chat_request",
-    "json_schema_format",
-]
+from ._messages import to_wire_messages
+from ._tools import resolve_tool_choice
+
+__all__ = ["CALL_PARAMETERS", "ChatRequest", "build_chat_request"]
 
 #: Keyword arguments the chat methods accept per call. The sampling ones
 #: override the LLM's fields for that call; `additional_kwargs` is merged over
 #: the LLM's own.
-CALL_PARAMETERS = frozenset(
-    {
-        "temperature",
-        "max_tokens",
-        "top_p",
-        "seed",
-        "stop",
-        "presence_penalty",
-        "frequency_penalty",
-        "response_format",
-        "tools",
-        "tool_choice",
-        "parallel_tool_calls",
-        "additional_kwargs",
-    }
-)
 _SAMPLING = (
     "temperature",
     "max_tokens",
@@ -54,16 +41,19 @@ _SAMPLING = (
     "presence_penalty",
     "frequency_penalty",
 )
-
-
-_SCHEMA_NAME = re.compile(r"[^A-Za-z0-9_-]")
-
-
-class UnsupportedFeatureError(ValueError):
-    """The model cannot do what the call asks (tools or JSON mode on Phi-3...).
-
-    Raised before sending, instead of a 422 from the service after a round trip.
-    """
+# Per-call options of the core, passed through as given (None: the LLM's own).
+_CALL_OPTIONS = ("model", "headers", "timeout", "total_timeout", "extra_parameters")
+CALL_PARAMETERS = frozenset(
+    {
+        *_SAMPLING,
+        *_CALL_OPTIONS,
+        "response_format",
+        "tools",
+        "tool_choice",
+        "parallel_tool_calls",
+        "additional_kwargs",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -84,8 +74,10 @@ def build_chat_request(
     call_kwargs: Mapping[str, Any],
     *,
     defaults: Mapping[str, Any],
-    profile: ModelProfile,
-    function_calling: bool,
+    capabilities: ModelCapabilities,
+    model_name: str,
+    function_calling: bool | None,
+    stream_usage: bool,
     stream: bool,
     method: str = "chat",
 ) -> ChatRequest:
@@ -95,29 +87,21 @@ def build_chat_request(
         messages: The conversation (never modified).
         call_kwargs: The keyword arguments the caller gave the chat method.
         defaults: The LLM's fields: the sampling parameters and `additional_kwargs`.
-        profile: The model's capabilities.
-        function_calling: Whether tools may be sent (the metadata's answer,
-            which the user can override).
-        stream: Whether the request streams; OpenAI-style models then get
-            `stream_options: {"include_usage": true}` unless the caller set it.
+        capabilities, model_name: The model's row of the core's table and the
+            name it matched.
+        function_calling: The user's `is_function_calling_model` override (None:
+            the table decides).
+        stream_usage: The caller wants usage on streams.
+        stream: Whether the request streams.
         method: Name used in error messages.
-
-    Returns:
-        The wire messages and the client's keyword arguments.
 
     Raises:
         TypeError: An unknown keyword argument (nothing is silently dropped).
         ValueError: `tool_choice` or `parallel_tool_calls` without tools.
-        UnsupportedFeatureError: Tools or JSON mode for a model without them.
+        UnsupportedFeatureError: A feature or content the model is known not to take.
         UnsupportedContentError: A message the API cannot carry.
     """
-    unknown = sorted(set(call_kwargs) - CALL_PARAMETERS)
-    if unknown:
-        raise TypeError(
-            f"AzureInference.{method}() got unexpected keyword argument(s) {unknown}. "
-            f"Accepted: {sorted(CALL_PARAMETERS)}; model-specific parameters go in "
-            "additional_kwargs={...} (sent with extra-parameters: pass-through)."
-        )
+    check_names(call_kwargs, CALL_PARAMETERS, f"AzureInference.{method}()")
     params: dict[str, Any] = {}
     for name in _SAMPLING:
         value = call_kwargs.get(name)
@@ -131,58 +115,42 @@ def build_chat_request(
         if call_kwargs.get(name) is not None and not tools:
             raise ValueError(f"{name} was given without tools; pass tools=[...] as well.")
     if tools:
-        if not function_calling:
+        if function_calling is False:
             raise UnsupportedFeatureError(
-                f"{profile.family} models cannot call tools (the service answers 422). Use a "
-                "model with function calling such as Mistral-Large, Cohere command-r or "
-                "gpt-4o, or set is_function_calling_model=True if this deployment supports "
-                "tools."
+                "This LLM was built with is_function_calling_model=False; remove the tools "
+                "or set is_function_calling_model=True."
             )
         params["tools"] = list(tools)
-        if call_kwargs.get("tool_choice") is not None:
-            params["tool_choice"] = call_kwargs["tool_choice"]
-
+        choice = call_kwargs.get("tool_choice")
+        if choice is not None:
+            params["tool_choice"] = resolve_tool_choice(choice, False, tool_names(tools))
+        if call_kwargs.get("parallel_tool_calls") is not None:
+            params["parallel_tool_calls"] = call_kwargs["parallel_tool_calls"]
     response_format = call_kwargs.get("response_format")
     if response_format is not None:
-        kind = response_format.get("type") if isinstance(response_format, Mapping) else None
-        known = profile.family != UNKNOWN_PROFILE.family
-        if kind in ("json_object", "json_schema") and known and not profile.json_object:
-            raise UnsupportedFeatureError(
-                f"{profile.family} models have no JSON mode (response_format {kind!r} "
-                "answers 422). structured_predict still works on them: it prompts for "
-                "JSON and parses the text."
-            )
         params["response_format"] = response_format
+    for name in _CALL_OPTIONS:
+        if call_kwargs.get(name) is not None:
+            params[name] = call_kwargs[name]
 
     extras: dict[str, Any] = {
         **(defaults.get("additional_kwargs") or {}),
         **(call_kwargs.get("additional_kwargs") or {}),
     }
-    parallel = call_kwargs.get("parallel_tool_calls")
-    if parallel is not None:
-        # Not a field of the inference API's request schema (only of the
-        # OpenAI routes): the service accepts it only under pass-through.
-        params["parallel_tool_calls"] = parallel
-        params["extra_parameters"] = "pass-through"
-    if stream and profile.stream_usage_opt_in and "stream_options" not in extras:
-        extras["stream_options"] = {"include_usage": True}
+    if stream and "stream_options" not in extras:
+        options = stream_usage_options(stream_usage, capabilities)
+        if options is not None:
+            extras["stream_options"] = options
     if extras:
         params["model_extras"] = extras
-    return ChatRequest(to_wire_messages(messages, profile), params)
-
-
-def json_schema_format(output_cls: type[BaseModel]) -> dict[str, Any]:
-    """The `response_format` asking for JSON that matches `output_cls`.
-
-    The name is the class name with characters outside `[A-Za-z0-9_-]`
-    replaced, cut to 64 (the API's rule); the docstring becomes the
-    description. `strict` is not set: pydantic schemas rarely meet strict
-    mode's rules (every property required, no open objects).
-    """
-    spec: dict[str, Any] = {
-        "name": _SCHEMA_NAME.sub("_", output_cls.__name__)[:64],
-        "schema": output_cls.model_json_schema(),
-    }
-    if output_cls.__doc__:
-        spec["description"] = output_cls.__doc__.strip()
-    return {"type": "json_schema", "json_schema": spec}
+    wire = to_wire_messages(messages, capabilities)
+    check_capabilities(
+        capabilities,
+        model_name,
+        messages=wire,
+        # The user's override wins over the table for tools.
+        tools=None if function_calling else params.get("tools"),
+        tool_choice=None if function_calling else params.get("tool_choice"),
+        response_format=response_format,
+    )
+    return ChatRequest(wire, params)

@@ -2,13 +2,14 @@
 
 A `ChatCompletion` becomes a `ChatResponse`; streamed chunks become one
 `ChatResponse` each through `StreamState`, which carries the text, the
-reasoning and the tool calls received so far; tool calls are read back out of
-messages in every form LlamaIndex stores them. Wire shapes:
-/work/shared/reference/wire-protocol.md sections 4-5.
+reasoning and the tool calls received so far (placed by the core's
+`StreamAccumulator`); tool calls are read back out of messages in every form
+LlamaIndex stores them, a call cut off by `max_tokens` raising.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -29,13 +30,20 @@ from azure_inference_core import (
     ChatCompletion,
     ChatCompletionChunk,
     CompletionUsage,
-    ToolCallDelta,
+    FunctionCall,
+    StreamAccumulator,
+    ToolCall,
+    TruncatedAnswerError,
+    parse_tool_arguments,
+    parse_tool_calls,
+    tool_call_to_wire,
 )
 
-from ._convert import tool_call_from_legacy, wire_tool_call
+from ._messages import tool_call_from_legacy
 
 __all__ = [
     "StreamState",
+    "force_single_tool_call",
     "from_wire_completion",
     "parse_arguments",
     "split_think",
@@ -129,8 +137,16 @@ def _message(
             ToolCallBlock(tool_call_id=cid, tool_name=name, tool_kwargs=args)
             for cid, name, args in calls
         )
-        kwargs["tool_calls"] = [wire_tool_call(cid or "", n, a) for cid, n, a in calls]
+        kwargs["tool_calls"] = [_legacy_call(cid, n, a) for cid, n, a in calls]
     return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=kwargs)
+
+
+def _legacy_call(call_id: str | None, name: str, arguments: str) -> dict[str, Any]:
+    if call_id:
+        return tool_call_to_wire(call_id, name, arguments)
+    # A call the model sent without id cannot go back on the wire anyway (the
+    # core says so when it is sent); here it is only read.
+    return {"id": "", "type": "function", "function": {"name": name, "arguments": arguments}}
 
 
 _OPEN, _CLOSE = "<think>", "</think>"
@@ -195,28 +211,22 @@ def from_wire_completion(completion: ChatCompletion) -> ChatResponse:
     )
 
 
-class _PartialCall:
-    __slots__ = ("arguments", "id", "name")
-
-    def __init__(self, call_id: str | None, name: str) -> None:
-        self.id = call_id
-        self.name = name
-        self.arguments = ""
-
-
 class StreamState:
-    """Joins streamed chunks of the first choice into growing `ChatResponse`s.
+    """Turns streamed chunks of the first choice into growing `ChatResponse`s.
 
-    Each `feed` returns the response for that chunk: `delta` is the new text,
-    `message` holds everything so far (text, reasoning as a `ThinkingBlock`,
-    tool calls as `ToolCallBlock`s with the arguments received so far), and
-    `additional_kwargs` holds the usage once a chunk carried it (the last
-    chunk for Mistral-style models, the `choices: []` chunk for OpenAI-style
-    ones) and `thinking_delta` when reasoning arrived, which LlamaIndex agents
-    forward as `AgentStream.thinking_delta`.
+    The core's `StreamAccumulator` places every fragment (tool-call fragments
+    with or without `index` included); this class only shapes its updates for
+    LlamaIndex. Each `feed` returns the response for that chunk: `delta` is the
+    new text, `message` holds everything so far (text, reasoning as a
+    `ThinkingBlock`, tool calls as `ToolCallBlock`s with the arguments received
+    so far), and `additional_kwargs` holds the usage once a chunk carried it
+    (the last chunk for Mistral-style models, the `choices: []` chunk for
+    OpenAI-style ones) and `thinking_delta` when reasoning arrived, which
+    LlamaIndex agents forward as `AgentStream.thinking_delta`.
     """
 
     __slots__ = (
+        "_acc",
         "_calls",
         "_content",
         "_extra",
@@ -231,11 +241,12 @@ class StreamState:
     )
 
     def __init__(self) -> None:
+        self._acc = StreamAccumulator()
         self._content = ""  # `content` as received
         self._field_reasoning = ""  # `reasoning_content` as received
         self._text = ""  # answer text reported so far
         self._reasoning = ""  # reasoning reported so far
-        self._calls: dict[int, _PartialCall] = {}
+        self._calls: list[tuple[str | None, str, str]] = []
         self._logprobs: list[list[LogProb]] = []
         self._finish_reason: str | None = None
         self._plain = False
@@ -247,17 +258,17 @@ class StreamState:
 
     def feed(self, chunk: ChatCompletionChunk) -> ChatResponse:
         """Take one chunk and return the response so far."""
-        for choice in chunk.choices:
+        update = self._acc.feed(chunk)
+        for choice in update.choices:
             if choice.index != 0:
                 continue  # LlamaIndex has one message per response: choice 0.
-            delta = choice.delta
-            if delta.content:
-                self._content += delta.content
-            if delta.reasoning_content:
-                self._field_reasoning += delta.reasoning_content
-            if delta.tool_calls:
-                for position, tc in enumerate(delta.tool_calls):
-                    self._add_call(tc, position)
+            if choice.content:
+                self._content += choice.content
+            if choice.reasoning_content:
+                self._field_reasoning += choice.reasoning_content
+            if choice.tool_calls:
+                calls = self._acc.result().choices[0].message.tool_calls or ()
+                self._calls = [(c.id or None, c.function.name, c.function.arguments) for c in calls]
             if choice.logprobs is not None:
                 self._logprobs.extend(_logprobs(choice.logprobs) or ())
             if choice.finish_reason is not None:
@@ -292,37 +303,13 @@ class StreamState:
             additional_kwargs=extra,
         )
 
-    def _add_call(self, tc: ToolCallDelta, position: int) -> None:
-        index = tc.index
-        fn = tc.function
-        if index is None:
-            # Some models omit `index`. Same rule as the core's
-            # StreamAccumulator, so both join a stream identically: the
-            # position in the delta, or a new call when that position
-            # already holds a call with another id.
-            index = position
-            existing = self._calls.get(index)
-            if existing is not None and tc.id and existing.id and tc.id != existing.id:
-                index = max(self._calls) + 1
-        call = self._calls.get(index)
-        if call is None:
-            call = self._calls[index] = _PartialCall(tc.id, (fn.name if fn else None) or "")
-        else:
-            if tc.id and not call.id:
-                call.id = tc.id
-            if fn is not None and fn.name and not call.name:
-                call.name = fn.name
-        if fn is not None and fn.arguments:
-            call.arguments += fn.arguments
-
     def message(self) -> ChatMessage:
         """The assistant message accumulated so far."""
         if not self._calls and not self._reasoning:
             # The common case, once per streamed chunk: text only.
             return ChatMessage(role=MessageRole.ASSISTANT, blocks=[TextBlock(text=self._text)])
-        calls = [(c.id, c.name, c.arguments) for _, c in sorted(self._calls.items())]
-        text = self._text if self._text or not calls else None
-        return _message(text, self._reasoning, calls)
+        text = self._text if self._text or not self._calls else None
+        return _message(text, self._reasoning, self._calls)
 
 
 # --------------------------------------------------------------------------
@@ -331,58 +318,91 @@ class StreamState:
 
 
 def parse_arguments(arguments: Any, tool_name: str = "", *, final: bool = True) -> dict[str, Any]:
-    """Parse tool-call arguments, tolerating partial and invalid JSON.
+    """Parse tool-call arguments; never raises.
 
-    Partial JSON (a streamed call cut short) is completed by LlamaIndex's own
-    `parse_partial_json`. Text that is not JSON at all, or JSON that is not an
-    object, yields `{}` and a warning: the tool then reports the missing
-    arguments back to the model, which can correct itself. While a stream is
-    still running (`final=False`) an unparsable prefix is normal and only
-    logged at debug level.
+    A finished call is parsed by the core's `parse_tool_arguments`; text that
+    is not a JSON object yields `{}` and a warning (the tool then reports the
+    missing arguments back to the model, which can correct itself). While a
+    stream is still running (`final=False`) the partial JSON received so far
+    is completed by LlamaIndex's `parse_partial_json`, to show progress.
     """
-    level = logging.WARNING if final else logging.DEBUG
     if isinstance(arguments, Mapping):
         return dict(arguments)
-    if arguments is None or arguments == "":
-        return {}
-    try:
-        parsed = parse_partial_json(str(arguments))
-    except (ValueError, TypeError):
-        _log.log(level, "tool call %r: arguments are not valid JSON; using {}", tool_name)
-        return {}
-    if not isinstance(parsed, dict):
-        _log.log(level, "tool call %r: arguments are not a JSON object; using {}", tool_name)
+    text = "" if arguments is None else str(arguments)
+    if not final:
+        if not text.strip():
+            return {}
+        try:
+            partial = parse_partial_json(text)
+        except (ValueError, TypeError, RecursionError):
+            return {}
+        return partial if isinstance(partial, dict) else {}
+    parsed, error = parse_tool_arguments(text)
+    if parsed is None:
+        _log.warning("tool call %r: %s Using {}.", tool_name, error)
         return {}
     return parsed
 
 
-def tool_selections(message: ChatMessage, *, final: bool = True) -> list[ToolSelection]:
+def _calls_of(message: ChatMessage) -> list[tuple[str, str, Any]]:
+    """(id, name, arguments) of each call, from blocks or legacy `tool_calls` entries."""
+    blocks = [b for b in message.blocks if isinstance(b, ToolCallBlock)]
+    if blocks:
+        return [(b.tool_call_id or "", b.tool_name, b.tool_kwargs) for b in blocks]
+    out = []
+    for call in message.additional_kwargs.get("tool_calls") or []:
+        wire = tool_call_from_legacy(call, "response")
+        fn = wire["function"]
+        out.append((wire["id"], fn["name"], fn["arguments"]))
+    return out
+
+
+def tool_selections(
+    message: ChatMessage, *, final: bool = True, finish_reason: str | None = None
+) -> list[ToolSelection]:
     """Read the tool calls of an assistant message, in any form it may be stored.
 
     `ToolCallBlock`s first (fresh responses, and messages rebuilt from
     memory or JSON); otherwise legacy `additional_kwargs["tool_calls"]`
     entries, as wire dicts or objects. `final`: see `parse_arguments`.
+
+    Raises:
+        TruncatedAnswerError: `finish_reason` is "length": the last call's
+            arguments were cut off by `max_tokens` (never handed out to run).
     """
-    out: list[ToolSelection] = []
-    blocks = [b for b in message.blocks if isinstance(b, ToolCallBlock)]
-    if blocks:
-        for b in blocks:
-            out.append(
-                ToolSelection(
-                    tool_id=b.tool_call_id or "",
-                    tool_name=b.tool_name,
-                    tool_kwargs=parse_arguments(b.tool_kwargs, b.tool_name, final=final),
-                )
+    calls = _calls_of(message)
+    if final and finish_reason == "length" and calls:
+        wire = [
+            ToolCall(
+                id=cid,
+                type="function",
+                function=FunctionCall(
+                    name=name,
+                    arguments=args if isinstance(args, str) else json.dumps(args),
+                ),
             )
-        return out
-    for call in message.additional_kwargs.get("tool_calls") or []:
-        wire = tool_call_from_legacy(call, "response")
-        fn = wire["function"]
-        out.append(
-            ToolSelection(
-                tool_id=wire["id"],
-                tool_name=fn["name"],
-                tool_kwargs=parse_arguments(fn["arguments"], fn["name"], final=final),
-            )
+            for cid, name, args in calls
+        ]
+        cut = parse_tool_calls(wire, finish_reason)[-1]
+        raise TruncatedAnswerError(f"Tool call {cut.name!r} is incomplete. {cut.error}")
+    return [
+        ToolSelection(
+            tool_id=cid,
+            tool_name=name,
+            tool_kwargs=parse_arguments(args, name, final=final),
         )
-    return out
+        for cid, name, args in calls
+    ]
+
+
+def force_single_tool_call(response: ChatResponse) -> None:
+    """Keep only the first tool call of `response` (in place), in both stored forms."""
+    message = response.message
+    calls = [b for b in message.blocks if isinstance(b, ToolCallBlock)]
+    if len(calls) > 1:
+        message.blocks = [
+            b for b in message.blocks if not isinstance(b, ToolCallBlock) or b is calls[0]
+        ]
+    legacy = message.additional_kwargs.get("tool_calls")
+    if isinstance(legacy, list) and len(legacy) > 1:
+        message.additional_kwargs["tool_calls"] = legacy[:1]

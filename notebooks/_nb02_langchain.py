@@ -7,7 +7,8 @@ from ._cells import NotebookSpec, code, framework_setup, image_cell, md
 NOTEBOOK = NotebookSpec(
     "02_langchain.ipynb",
     "LangChain: ChatAzureInference for chat, an LCEL chain streaming its tokens, tools "
-    "and an agent, structured output with json_schema, function_calling and json_mode, an "
+    "and an agent, structured output (function_calling, json_mode, and json_schema where "
+    "the model has it), an "
     "image question, AzureInferenceEmbeddings in a vector store, and callbacks.",
 )
 add = NOTEBOOK.cells.append
@@ -179,15 +180,19 @@ add(
 
 `with_structured_output` returns instances of your schema:
 
-- `json_schema` (default): the service constrains the answer to the schema
+- `json_schema` (the default where the model has structured outputs, e.g.
+  gpt-4o): the service constrains the answer to the schema
   (`response_format: json_schema`);
-- `function_calling`: the schema becomes a tool the model is forced to call;
+- `function_calling` (the default elsewhere, e.g. Mistral-Large, which has
+  JSON mode but not `json_schema`): the schema becomes a tool the model is
+  forced to call;
 - `json_mode`: the model must answer with a JSON object
   (`response_format: json_object`), whose shape only your prompt describes;
   without a schema you get a dict.
 
-(The emulator fills the keys a prompt names with placeholder text; a model
-fills them with values.)
+A method the model does not have is refused before anything is sent, with an
+`UnsupportedFeatureError` that says what to use. (The emulator fills the keys a
+prompt names with placeholder text; a model fills them with values.)
 """)
 )
 
@@ -197,6 +202,8 @@ add(
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from langchain_azure_inference import UnsupportedFeatureError
 
 
 class Trip(BaseModel):
@@ -209,9 +216,13 @@ class Trip(BaseModel):
 
 
 request = "Book me a train from Lisbon to Porto for 3 nights."
-for method in ("json_schema", "function_calling"):
-    trip = llm.with_structured_output(Trip, method=method).invoke(request)
-    print(f"{method:17} {trip!r}")
+trip = llm.with_structured_output(Trip).invoke(request)
+print(f"{'default':17} {trip!r}")
+try:
+    trip = llm.with_structured_output(Trip, method="json_schema").invoke(request)
+    print(f"{'json_schema':17} {trip!r}")
+except UnsupportedFeatureError as error:
+    print(f"{'json_schema':17} refused before sending: {error}"[:110])
 
 as_json = llm.with_structured_output(method="json_mode").invoke(
     "Return a JSON object with 'origin' and 'destination' keys for: " + request
@@ -219,7 +230,7 @@ as_json = llm.with_structured_output(method="json_mode").invoke(
 print(f"{'json_mode':17} {as_json}")
 if emulator:
     sent = [
-        r.body.get("response_format", r.body.get("tool_choice")) for r in emulator.requests[-3:]
+        r.body.get("response_format", r.body.get("tool_choice")) for r in emulator.requests[-2:]
     ]
     print("\nwhat was asked of the service:")
     for item in sent:

@@ -50,10 +50,15 @@ add(
     md("""
 ## Endpoint flavours: the URL decides
 
-The same API is served under several URL shapes. `resolve_endpoint` reads the
-shape and decides the `api-version`, where a key goes, the Entra ID scope, whether
-the body must name a deployment (`model`), and whether `/info` exists. (With
-`AZURE_INFERENCE_ENDPOINT` set, your endpoint gets a row too.)
+The same API is served under several URL shapes, and the portal, the SDK samples
+and the docs each show a different one. `resolve_endpoint` reads the shape and
+decides where the routes go, the `api-version`, where a key goes, the Entra ID
+scope, whether the body must name a deployment (`model`), and whether `/info`
+exists. A full target URI loses its route and keeps its `api-version`; a project
+endpoint goes to its resource's `/models` routes. Shapes no inference route
+serves are refused with a message that says what to paste instead (last rows).
+docs/endpoints.md has the sources of each choice. (With `AZURE_INFERENCE_ENDPOINT`
+set, your endpoint gets a row too.)
 """)
 )
 
@@ -64,26 +69,45 @@ import os
 
 from IPython.display import Markdown, display
 
-from azure_inference_core import resolve_endpoint
+from azure_inference_core import ConfigurationError, resolve_endpoint
 
 urls = [
-    "https://my-phi.eastus2.models.ai.azure.com",
-    "https://my-endpoint.eastus2.inference.ml.azure.com",
+    "https://my-resource.services.ai.azure.com/api/projects/my-project",
     "https://my-resource.services.ai.azure.com/models",
+    "https://my-resource.services.ai.azure.com",
+    "https://my-resource.openai.azure.com",
     "https://my-resource.openai.azure.com/openai/deployments/gpt-4o-mini",
+    "https://my-resource.openai.azure.com/openai/deployments/gpt-4o-mini/chat/completions"
+    "?api-version=2024-10-21",
     "https://my-resource.services.ai.azure.com/openai/v1",
+    "https://my-phi.eastus2.models.ai.azure.com",
+    "https://my-mistral-serverless.eastus2.inference.ai.azure.com",
+    "https://my-endpoint.eastus2.inference.ml.azure.com",
+    "http://127.0.0.1:8000",
 ]
 if os.environ.get("AZURE_INFERENCE_ENDPOINT"):  # and yours, when configured
     urls.append(os.environ["AZURE_INFERENCE_ENDPOINT"])
-rows = ["| URL | flavour | api-version | key header | Entra ID scope | body `model` | `/info` |"]
-rows.append("|---|---|---|---|---|---|---|")
+rows = [
+    "| you paste | flavour | routes under | api-version | key header | Entra ID scope "
+    "| body `model` | `/info` |",
+    "|---|---|---|---|---|---|---|---|",
+]
 for url in urls:
     c = resolve_endpoint(url)
     rows.append(
-        f"| `{url}` | {c.flavour.value} | {c.api_version or 'none'} | {c.key_header} "
-        f"| `{c.scopes[0]}` | {'required' if c.requires_model else 'ignored'} "
+        f"| `{url}` | {c.flavour.value} | `{c.base_url}` | {c.api_version or 'none'} "
+        f"| {c.key_header} | `{c.scopes[0]}` | {'required' if c.requires_model else 'ignored'} "
         f"| {'yes' if c.has_info_route else 'no'} |"
     )
+for url in (
+    "https://models.inference.ai.azure.com",
+    "https://my-endpoint.eastus2.inference.ml.azure.com/score",
+    "https://my-resource.services.ai.azure.com/api/projects/my-project/agents",
+):
+    try:
+        resolve_endpoint(url)
+    except ConfigurationError as refused:
+        rows.append(f"| `{url}` | refused: {refused.message.split('. ')[0]} |||||||")
 display(Markdown("\n".join(rows)))
 """,
         tag="flavours",
@@ -107,6 +131,7 @@ from azure_inference_core import InferenceClient
 
 shapes = {
     "serverless (bare routes)": (emulator.endpoint, None),
+    "Foundry project": (emulator.endpoint + "/api/projects/demo", "Mistral-Large"),
     "Foundry /models": (emulator.foundry_endpoint, "Mistral-Large"),
     "Azure OpenAI deployment": (emulator.openai_deployment_endpoint("gpt-4o-mini"), None),
     "OpenAI v1": (emulator.openai_v1_endpoint, "gpt-4o-mini"),

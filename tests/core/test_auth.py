@@ -222,7 +222,7 @@ def test_default_azure_credential_when_no_key(monkeypatch: pytest.MonkeyPatch, k
         from azure.identity.aio import DefaultAzureCredential
     else:
         from azure.identity import DefaultAzureCredential
-    assert isinstance(client._auth.credential, DefaultAzureCredential)  # type: ignore[union-attr]
+    assert isinstance(client._auth.credential.wrapped, DefaultAzureCredential)  # type: ignore[union-attr]
     if kind == "async":
         asyncio.run(client.aclose())  # type: ignore[union-attr]
     else:

@@ -2,8 +2,8 @@
 response bodies parse into the typed models without losing a field.
 
 Fixtures in ``golden/`` are copies of the seeds' JSON blocks (regenerate with
-``python -m tests.core.golden.extract``); the last test checks they still match
-the seeds when those are on disk.
+``python -m tests.core.golden.extract SEEDS_DIR``); the last test checks they
+still match the seeds when ``$AZURE_INFERENCE_SEEDS`` names their folder.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from azure_inference_core._errors import error_from_response
 from azure_inference_core._request import CHAT_FIELDS
 
 from .conftest import Driver
-from .golden.extract import DEFAULT_SEEDS, blocks
+from .golden.extract import blocks, seeds_dir
 
 GOLDEN = Path(__file__).parent / "golden"
 REQUESTS = sorted((GOLDEN / "requests").glob("*.json"))
@@ -56,7 +56,13 @@ async def test_request_bodies_match_the_seeds(driver: Driver, path: Path) -> Non
         sent.append(request)
         if json.loads(request.content).get("stream"):
             return httpx.Response(200, content=b"data: [DONE]\n\n")
-        return httpx.Response(200, json={"id": "x", "choices": []})
+        return httpx.Response(
+            200,
+            json={
+                "id": "x",
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}}],
+            },
+        )
 
     client = driver.client(handler=handler)
     params = {
@@ -108,9 +114,11 @@ def test_tool_definition_is_accepted_as_given() -> None:
     )
 
 
-@pytest.mark.skipif(not DEFAULT_SEEDS.is_dir(), reason="seed documents not on this machine")
+@pytest.mark.skipif(seeds_dir() is None, reason="AZURE_INFERENCE_SEEDS not set")
 def test_fixtures_are_in_sync_with_the_seeds() -> None:
-    extracted = blocks(DEFAULT_SEEDS)
+    seeds = seeds_dir()
+    assert seeds is not None
+    extracted = blocks(seeds)
     on_disk = {
         p.stem: load(p)
         for kind in ("requests", "responses", "tools")

@@ -187,8 +187,7 @@ def test_bad_input_items_are_refused() -> None:
         ("http://127.0.0.1:9/api", "http://127.0.0.1:9/api/responses"),
         (
             "https://r.services.ai.azure.com/api/projects/p1",
-            "https://r.services.ai.azure.com/api/projects/p1/openai/responses"
-            "?api-version=2025-11-15-preview",
+            "https://r.services.ai.azure.com/openai/v1/responses",
         ),
     ],
 )
@@ -459,3 +458,14 @@ async def test_abandoned_streams_free_their_pool_slot(
     finally:
         gc.enable()
     await driver.close(client)
+
+
+def test_the_model_table_knows_the_responses_only_models() -> None:
+    from azure_inference_core import capabilities_for
+    from azure_inference_emulator import PROFILES
+
+    for name, profile in PROFILES.items():
+        if profile.is_chat:
+            capabilities, _ = capabilities_for(name)
+            assert capabilities.responses_only == (profile.responses_api == "only"), name
+    assert capabilities_for("codex-mini")[0].responses_only

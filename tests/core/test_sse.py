@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from azure_inference_core import ServerSentEvent, SSEDecoder
+from azure_inference_core import ServerSentEvent, SSEDecoder, StreamTooLargeError
 
 
 def decode(*reads: bytes) -> list[ServerSentEvent]:
@@ -187,10 +189,75 @@ def test_stream_state_any_split_same_chunks(texts: list[str], sep: bytes, cuts: 
         for t in texts
     )
     body += b"data: [DONE]" + sep + sep
-    state = _StreamState(None)
+    state = _StreamState(None, accumulate=True)
     out = []
     for piece in split_at(body, cuts):
         out.extend(state.feed(piece))
     out.extend(state.finish())
     assert [c.choices[0].delta.content for c in out] == texts
     assert state.completion().choices[0].message.content == "".join(texts)
+
+
+# -- linear time and the size limit (issue 18) ---------------------------------
+
+
+def _cost(reads: list[bytes], tail: bytes) -> float:
+    """Best of three: CPU seconds to decode ``reads`` then ``tail`` (which ends the event)."""
+    best = float("inf")
+    for _ in range(3):
+        decoder = SSEDecoder(max_event_bytes=64 << 20)
+        started = time.process_time()
+        for read in reads:
+            decoder.feed_items(read)
+        events = decoder.feed_items(tail)
+        best = min(best, time.process_time() - started)
+        assert len(events) == 1
+    return best
+
+
+@settings(max_examples=6, deadline=None)
+@given(
+    st.sampled_from([1024, 4096, 65536]),
+    st.sampled_from(["one line", "many lines"]),
+)
+def test_decoding_is_linear_however_the_bytes_are_split(read_size: int, shape: str) -> None:
+    """An 8 MB event fed in many reads costs about what it costs in one read (the old
+    decoder re-joined its buffer on every read: quadratic, 28 s for 40 MB)."""
+    if shape == "one line":
+        data = b"data: " + b"x" * (8 << 20)
+    else:  # one event of 100-byte data lines
+        data = (b"data: " + b"y" * 94 + b"\n") * (80_000) + b"data: end"
+    split = [data[i : i + read_size] for i in range(0, len(data), read_size)]
+    whole = _cost([data], b"\n\n")
+    pieces = _cost(split, b"\n\n")
+    assert pieces < 10 * whole + 0.05, (pieces, whole)
+
+
+def test_a_line_over_max_event_bytes_stops_before_the_rest_is_read() -> None:
+    decoder = SSEDecoder(max_event_bytes=1 << 20)
+    decoder.feed(b"data: ")
+    fed: list[int] = []
+
+    def feed_64_mb() -> None:
+        for _ in range(1000):
+            decoder.feed(b"z" * 65536)
+            fed.append(1)
+
+    with pytest.raises(StreamTooLargeError) as caught:
+        feed_64_mb()
+    assert len(fed) == 15  # the 16th read took the line past 1 MiB
+    assert caught.value.limit == 1 << 20
+    assert "max_event_bytes" in str(caught.value)
+
+
+def test_an_event_over_max_event_bytes_raises() -> None:
+    decoder = SSEDecoder(max_event_bytes=10_000)
+    lines = (b"data: " + b"q" * 100 + b"\n") * 1000
+    with pytest.raises(StreamTooLargeError, match="event"):
+        decoder.feed(lines)
+
+
+def test_events_up_to_the_limit_pass() -> None:
+    decoder = SSEDecoder(max_event_bytes=1000)
+    line = b"data: " + b"a" * 994
+    assert datas(decoder.feed(line[:500]) + decoder.feed(line[500:] + b"\n\n")) == ["a" * 994]

@@ -146,7 +146,7 @@ async def test_content_filter_finish_raises_after_last_chunk(
     server.push(sse_reply([body]))
     client = driver.client(server.url)
     seen: list[Any] = []
-    stream = client.stream([{"role": "user", "content": "x"}])
+    stream = client.stream([{"role": "user", "content": "x"}], accumulate=True)
 
     async def consume() -> None:
         if driver.is_async:
@@ -185,7 +185,7 @@ async def test_streamed_equals_non_streamed_over_http(
     server.push(json_reply(non_streamed), sse_reply(splits(canonical_stream(), 5)))
     client = driver.client(server.url)
     completed: ChatCompletion = await driver.complete(client)
-    stream = client.stream([{"role": "user", "content": "x"}])
+    stream = client.stream([{"role": "user", "content": "x"}], accumulate=True)
     if driver.is_async:
         async for _ in stream:
             pass
@@ -273,7 +273,14 @@ async def test_debug_log_has_request_line(
     import logging
 
     caplog.set_level(logging.DEBUG, logger="azure_inference_core")
-    server.push(json_reply({"id": "x", "choices": []}))
+    server.push(
+        json_reply(
+            {
+                "id": "x",
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}}],
+            }
+        )
+    )
     client = driver.client(server.url, "very-secret-key")
     await driver.complete(client)
     (record,) = [r for r in caplog.records if r.name == "azure_inference_core"]

@@ -183,11 +183,12 @@ def pieces(events: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def cassette() -> dict[str, Any]:
-    """A test-proxy cassette of the two recorded calls (headers trimmed to those that matter)."""
+def cassette(path: str = PATH) -> dict[str, Any]:
+    """A test-proxy cassette of the two recorded calls (headers trimmed to those that matter);
+    ``path`` serves them on another route."""
     headers = {"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache",
                "api-supported-versions": "2025-05-15-preview,2025-11-15-preview"}  # fmt: skip
-    uri = f"https://Sanitized.services.ai.azure.com{PATH}?api-version={API_VERSION}"
+    uri = f"https://Sanitized.services.ai.azure.com{path}?api-version={API_VERSION}"
     return {
         "Entries": [
             {"RequestUri": uri, "RequestMethod": "POST",

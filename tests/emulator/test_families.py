@@ -1,4 +1,4 @@
-"""Shapes per model family that the recordings do not show whole (wire-protocol.md section 10)."""
+"""Shapes per model family that the recordings do not show whole (docs/wire.md)."""
 
 from __future__ import annotations
 

@@ -328,11 +328,13 @@ def test_core_stateless_multi_turn_carries_encrypted_reasoning(emu: Emulator) ->
 
 def test_core_client_reads_the_recorded_azure_stream(tmp_path: Path) -> None:
     cassette = tmp_path / "recorded.json"
-    cassette.write_text(json.dumps(recorded.cassette()))
+    # Project URLs map to their resource's routes (docs/endpoints.md), so the recorded
+    # bytes are served on the resource's /openai/responses?api-version= route.
+    cassette.write_text(json.dumps(recorded.cassette("/openai/responses")))
     with (
         Emulator(mode="replay", cassette=cassette) as replayer,
         InferenceClient(
-            replayer.endpoint + recorded.PATH.removesuffix("/responses"), KEY, model="gpt-4o"
+            replayer.endpoint + "/openai/deployments/gpt-4o", KEY, model="gpt-4o"
         ) as client,
     ):
         extra = {"conversation": recorded.CONVERSATION}
@@ -421,8 +423,8 @@ def test_a_foundry_project_url_reaches_its_responses_route(emu: Emulator) -> Non
     with InferenceClient(f"{emu.endpoint}/api/projects/demo", KEY, model="gpt-4o") as client:
         answer = client.responses.create("Hello project")
     assert "Hello project" in answer.output_text
-    assert emu.requests[-1].path == "/api/projects/demo/openai/responses"
-    assert emu.requests[-1].query == {"api-version": "2025-11-15-preview"}
+    # A project URL maps to its resource's routes (docs/endpoints.md): /openai/v1/responses.
+    assert emu.requests[-1].path == "/openai/v1/responses"
 
 
 def _without_ids(value: Any) -> Any:

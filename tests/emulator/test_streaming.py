@@ -1,4 +1,4 @@
-"""Streaming follows wire-protocol.md section 5, and joins to the non-streamed answer."""
+"""Streaming follows docs/wire.md section 5, and joins to the non-streamed answer."""
 
 from __future__ import annotations
 

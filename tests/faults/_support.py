@@ -65,7 +65,9 @@ class Target:
         timeout: float | None = 10.0,
         model: str | None = None,
         credential: Any = KEY,
+        **options: Any,
     ) -> Any:
+        """A client of this family; ``options`` (``total_timeout``, ...) go to its constructor."""
         headers = {"x-emulator-fault": fault} if fault else None
         if self.family == "core":
             from azure_inference_core import AsyncInferenceClient, InferenceClient
@@ -78,6 +80,7 @@ class Target:
                 max_retries=max_retries,
                 timeout=timeout,
                 default_headers=headers,
+                **options,
             )
         if self.family == "langchain":
             from langchain_azure_inference import ChatAzureInference
@@ -89,6 +92,7 @@ class Target:
                 max_retries=max_retries,
                 timeout=timeout,
                 default_headers=headers,
+                **options,
             )
         from llamaindex_azure_inference import AzureInference
 
@@ -99,6 +103,7 @@ class Target:
             max_retries=max_retries,
             timeout=timeout,
             default_headers=headers,
+            **options,
         )
 
     async def close(self, client: Any) -> None:

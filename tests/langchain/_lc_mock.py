@@ -77,6 +77,10 @@ class Recorder:
     def last_body(self) -> dict[str, Any]:
         return self.bodies[-1]
 
+    @property
+    def last_headers(self) -> httpx.Headers:
+        return self.requests[-1].headers
+
     def client(self) -> httpx.Client:
         return httpx.Client(transport=httpx.MockTransport(self))
 
@@ -97,3 +101,29 @@ def error(
 
 
 EMULATOR_KEY = "lc-test-key-0123456789"
+
+
+def clients(model: Any) -> tuple[Any, Any]:
+    """The (sync, async) core clients a model holds right now (None: none built)."""
+    slot = model._lifecycle._slots.get(id(model))
+    if slot is None:
+        return None, None
+    sync = slot.entry.client if slot.entry is not None else None
+    async_ = slot.aentry.client if slot.aentry is not None else None
+    return sync, async_
+
+
+def make_chat(recorder: Recorder, **kwargs: Any) -> Any:
+    """A ChatAzureInference (Mistral-Large on a Foundry URL) answered by ``recorder``."""
+    from langchain_azure_inference import ChatAzureInference
+
+    params: dict[str, Any] = {
+        "endpoint": ENDPOINT,
+        "credential": KEY,
+        "model": "Mistral-Large",
+        "max_retries": 0,
+        "http_client": recorder.client(),
+        "async_http_client": recorder.async_client(),
+    }
+    params.update(kwargs)
+    return ChatAzureInference(**params)

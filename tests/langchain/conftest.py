@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from _lc_mock import EMULATOR_KEY
+from _lc_mock import EMULATOR_KEY, Recorder
 
 from azure_inference_emulator import Emulator
 
@@ -30,3 +30,9 @@ def fresh_emulator(emulator: Emulator) -> Emulator:
     emulator.clear_requests()
     emulator.clear_faults()
     return emulator
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    """A mock transport that records requests and answers like the service."""
+    return Recorder()

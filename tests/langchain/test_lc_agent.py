@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-from _lc_mock import EMULATOR_KEY
+from _lc_mock import EMULATOR_KEY, clients
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
 from langchain_core.output_parsers import StrOutputParser
@@ -85,7 +85,7 @@ async def test_agent_ainvoke(fresh_emulator: Emulator) -> None:
         agent = create_agent(model, tools=[get_weather, get_time])
         result = await agent.ainvoke({"messages": [("user", QUESTION)]})
         _check_run(result["messages"])
-        assert model._sync_client is None
+        assert clients(model)[0] is None
 
 
 def test_lcel_chain_streams(llm: ChatAzureInference) -> None:

@@ -8,7 +8,18 @@ from typing import Any
 
 import httpx
 import pytest
-from _lc_mock import ENDPOINT, KEY, Recorder, completion_body, error, sse, streaming, text_stream
+from _lc_mock import (
+    ENDPOINT,
+    KEY,
+    Recorder,
+    clients,
+    completion_body,
+    error,
+    make_chat,
+    sse,
+    streaming,
+    text_stream,
+)
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.exceptions import ModelRateLimitError
 from langchain_core.load import dumpd, dumps
@@ -23,23 +34,7 @@ from langchain_azure_inference import (
     UnsupportedFeatureError,
 )
 
-
-def make(recorder: Recorder, **kwargs: Any) -> ChatAzureInference:
-    params: dict[str, Any] = {
-        "endpoint": ENDPOINT,
-        "credential": KEY,
-        "model": "Mistral-Large",
-        "max_retries": 0,
-        "http_client": recorder.client(),
-        "http_async_client": recorder.async_client(),
-    }
-    params.update(kwargs)
-    return ChatAzureInference(**params)
-
-
-@pytest.fixture
-def recorder() -> Recorder:
-    return Recorder()
+make = make_chat
 
 
 # -- parameters on the wire ------------------------------------------------------------------
@@ -95,12 +90,19 @@ def test_stop_list_and_empty_list_sent(recorder: Recorder) -> None:
     assert recorder.last_body["stop"] == []
 
 
-def test_stream_usage_requests_stream_options(recorder: Recorder) -> None:
+def test_stream_options_only_when_asked_and_needed(recorder: Recorder) -> None:
+    # Issue 13: stream_options went out on every stream, with pass-through.
     recorder._reply = streaming(text_stream("a", "b"))
     list(make(recorder).stream("hi"))
     assert recorder.last_body["stream"] is True
+    assert "stream_options" not in recorder.last_body
+    assert "extra-parameters" not in recorder.last_headers
+    list(make(recorder, model="gpt-4o", stream_usage=True).stream("hi"))
     assert recorder.last_body["stream_options"] == {"include_usage": True}
-    list(make(recorder, stream_usage=False).stream("hi"))
+    # Mistral-style models put usage on their last chunk unasked: never sent to them.
+    list(make(recorder, model="Mistral-Large", stream_usage=True).stream("hi"))
+    assert "stream_options" not in recorder.last_body
+    list(make(recorder, model="gpt-4o", stream_usage=False).stream("hi"))
     assert "stream_options" not in recorder.last_body
 
 
@@ -111,9 +113,11 @@ def test_disabled_params_are_not_sent(recorder: Recorder) -> None:
     assert "n" not in recorder.last_body
 
 
-def test_unknown_constructor_argument_is_an_error() -> None:
-    with pytest.raises(ValidationError, match="temprature"):
+def test_unknown_constructor_argument_is_an_error_listing_valid_names() -> None:
+    with pytest.raises(TypeError, match=r"'temprature' \(did you mean 'temperature'\?\)") as info:
         ChatAzureInference(endpoint=ENDPOINT, credential=KEY, temprature=0)
+    assert "key_header" in str(info.value)
+    assert "total_timeout" in str(info.value)
 
 
 def test_model_kwargs_cannot_shadow_fields() -> None:
@@ -211,7 +215,7 @@ def test_structured_output_json_schema_default(recorder: Recorder) -> None:
     recorder._reply = lambda _r: httpx.Response(
         200, json=completion_body('{"name": "Ann", "age": 0}')
     )
-    result = make(recorder).with_structured_output(Person).invoke("who?")
+    result = make(recorder, model="gpt-4o").with_structured_output(Person).invoke("who?")
     assert result == Person(name="Ann", age=0)
     rf = recorder.last_body["response_format"]
     assert rf["type"] == "json_schema"
@@ -403,8 +407,8 @@ def test_key_never_in_repr_str_or_serialized() -> None:
 def test_no_client_and_no_io_at_construction() -> None:
     recorder = Recorder()
     llm = make(recorder)
-    assert llm._sync_client is None
-    assert llm._async_client is None
+    assert clients(llm)[0] is None
+    assert clients(llm)[1] is None
     assert recorder.requests == []
 
 
@@ -419,9 +423,9 @@ def test_no_info_call_ever(recorder: Recorder) -> None:
 def test_pickle_drops_clients_and_roundtrips() -> None:
     llm = ChatAzureInference(endpoint=ENDPOINT, credential=KEY, model="m", temperature=0)
     llm._get_sync_client()
-    assert llm._sync_client is not None
+    assert clients(llm)[0] is not None
     clone = pickle.loads(pickle.dumps(llm))
-    assert clone._sync_client is None
+    assert clients(clone)[0] is None
     assert clone.credential.get_secret_value() == KEY
     assert clone.temperature == 0
     llm.close()
@@ -430,17 +434,17 @@ def test_pickle_drops_clients_and_roundtrips() -> None:
 def test_close_and_context_manager(recorder: Recorder) -> None:
     with make(recorder) as llm:
         llm.invoke("hi")
-        assert llm._sync_client is not None
-    assert llm._sync_client is None
+        assert clients(llm)[0] is not None
+    assert clients(llm)[0] is None
 
 
 async def test_async_uses_async_client(recorder: Recorder) -> None:
     async with make(recorder) as llm:
         result = await llm.ainvoke("hi")
         assert result.content == "Hi!"
-        assert llm._async_client is not None
-        assert llm._sync_client is None
-    assert llm._async_client is None
+        assert clients(llm)[1] is not None
+        assert clients(llm)[0] is None
+    assert clients(llm)[1] is None
 
 
 def test_ls_params() -> None:

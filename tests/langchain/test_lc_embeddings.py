@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from _lc_mock import EMULATOR_KEY
+from _lc_mock import EMULATOR_KEY, clients
 from pydantic import ValidationError
 
 from azure_inference_emulator import Emulator
@@ -87,7 +87,7 @@ async def test_async_twins(make: Any, fresh_emulator: Emulator) -> None:
     assert len(documents) == 4
     assert len(query) == len(documents[0])
     assert [len(b["input"]) for b in _bodies(fresh_emulator)] == [3, 1, 1]
-    assert embeddings._sync_client is None
+    assert clients(embeddings)[0] is None
 
 
 def test_settings_validated() -> None:
@@ -97,7 +97,7 @@ def test_settings_validated() -> None:
         AzureInferenceEmbeddings(
             endpoint="https://x.models.ai.azure.com", model_kwargs={"dimensions": 3}
         )
-    with pytest.raises(ValidationError, match="bogus"):
+    with pytest.raises(TypeError, match=r"'bogus'.*Valid names: .*key_header"):
         AzureInferenceEmbeddings(endpoint="https://x.models.ai.azure.com", bogus=1)
 
 
@@ -109,7 +109,7 @@ def test_key_hidden_and_pickle_roundtrip(make: Any, fresh_emulator: Emulator) ->
         assert EMULATOR_KEY not in text
     embeddings.embed_query("warm up")  # creates the client, which is not pickled
     clone = pickle.loads(pickle.dumps(embeddings))
-    assert clone._sync_client is None
+    assert clients(clone)[0] is None
     assert clone.embed_query("x") == embeddings.embed_query("x")
     clone.close()
 
@@ -122,3 +122,11 @@ def test_model_kwargs_pass_through(make: Any, fresh_emulator: Emulator) -> None:
     sent = [r for r in fresh_emulator.requests if r.path.endswith("/embeddings")][-1]
     assert sent.body["truncate"] == "END"
     assert sent.headers["extra-parameters"] == "pass-through"
+
+
+def test_base64_encoding_gives_the_same_floats(make: Any, fresh_emulator: Emulator) -> None:
+    # Issue 13: the advice to drop encoding_format could not be followed; now it is a field.
+    plain = make().embed_query("hello")
+    packed = make(encoding_format="base64").embed_query("hello")
+    assert fresh_emulator.requests[-1].body["encoding_format"] == "base64"
+    assert packed == pytest.approx(plain, rel=1e-6)

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from _lc_mock import EMULATOR_KEY
+from _lc_mock import EMULATOR_KEY, clients
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 
@@ -98,7 +98,7 @@ def get_time(city: str) -> str:
 
 @pytest.mark.parametrize("model", ["gpt-4o-mini", "Mistral-Large"])
 def test_merged_stream_equals_invoke_text(chat: Any, model: str) -> None:
-    llm = chat(model, temperature=0, seed=1)
+    llm = chat(model, temperature=0, seed=1, stream_usage=True)
     invoked = llm.invoke("Tell me about Paris")
     chunks = list(llm.stream("Tell me about Paris"))
     streamed = merge(chunks)
@@ -114,7 +114,9 @@ def test_merged_stream_equals_invoke_text(chat: Any, model: str) -> None:
 
 @pytest.mark.parametrize("model", ["gpt-4o-mini", "Mistral-Large"])
 def test_merged_stream_equals_invoke_tool_calls(chat: Any, model: str) -> None:
-    llm = chat(model, temperature=0).bind_tools([get_weather, get_time], tool_choice="required")
+    llm = chat(model, temperature=0, stream_usage=True).bind_tools(
+        [get_weather, get_time], tool_choice="required"
+    )
     question = "What is the weather in 'Paris'?"
     invoked = llm.invoke(question)
     streamed = merge(list(llm.stream(question)))
@@ -131,21 +133,23 @@ async def test_async_stream_matches_sync_stream(chat: Any) -> None:
     chunks = [c async for c in llm.astream("hello there")]
     assert merge(chunks).content == sync.content
     assert chunks[-1].chunk_position == "last"
-    assert llm._async_client is not None
+    assert clients(llm)[1] is not None
 
 
 # -- usage in both stream shapes -----------------------------------------------------------
 
 
 def test_openai_style_usage_needs_stream_options(chat: Any, fresh_emulator: Emulator) -> None:
-    with_usage = merge(list(chat("gpt-4o-mini").stream("hi")))
+    with_usage = merge(list(chat("gpt-4o-mini", stream_usage=True).stream("hi")))
     assert with_usage.usage_metadata is not None
     assert with_usage.usage_metadata["input_tokens"] > 0
     sent = fresh_emulator.requests[-1]
     assert sent.body["stream_options"] == {"include_usage": True}
-    assert sent.headers["extra-parameters"] == "pass-through"
-    without = merge(list(chat("gpt-4o-mini", stream_usage=False).stream("hi")))
+    assert sent.headers["extra-parameters"] == "pass-through"  # not a field of /models
+    without = merge(list(chat("gpt-4o-mini").stream("hi")))  # not asked: nothing sent
     assert without.usage_metadata is None
+    assert "stream_options" not in fresh_emulator.requests[-1].body
+    assert "extra-parameters" not in fresh_emulator.requests[-1].headers
 
 
 def test_mistral_style_usage_on_last_chunk_without_asking(chat: Any) -> None:
@@ -213,7 +217,7 @@ def test_audio_input_where_the_model_takes_it(
     assert chat("Phi-4-multimodal-instruct").invoke([message]).content
     part = fresh_emulator.requests[-1].body["messages"][0]["content"][1]
     assert part == {"type": "input_audio", "input_audio": {"data": _wav(), "format": "wav"}}
-    with pytest.raises(UnsupportedParameterError):  # a model without audio refuses it
+    with pytest.raises(UnsupportedFeatureError, match="no audio"):  # refused before sending
         chat("gpt-4o-mini").invoke([message])
 
 
@@ -261,7 +265,7 @@ def test_phi3_vision_one_image_works_two_fail(chat: Any, fresh_emulator: Emulato
     assert llm.invoke([one]).content
     two = HumanMessage([{"type": "text", "text": "Compare."}, IMAGE_BLOCKS[0], IMAGE_BLOCKS[1]])
     sent_before = len(fresh_emulator.requests)
-    with pytest.raises(UnsupportedFeatureError, match="at most 1 image per turn"):
+    with pytest.raises(UnsupportedFeatureError, match=r"at most 1 image\(s\) per turn"):
         llm.invoke([two])
     assert len(fresh_emulator.requests) == sent_before
 
@@ -351,7 +355,7 @@ def test_pickled_model_works(chat: Any) -> None:
     llm = chat("Mistral-Large")
     llm.invoke("hi")
     clone = pickle.loads(pickle.dumps(llm))
-    assert clone._sync_client is None
+    assert clients(clone)[0] is None
     assert clone.invoke("hi again").content
     clone.close()
 
@@ -370,13 +374,13 @@ def test_async_client_follows_the_event_loop(fresh_emulator: Emulator) -> None:
         return text
 
     first = asyncio.run(once())  # no aclose(): the loop's shutdown closes the client
-    leftover = llm._async_client
+    leftover = clients(llm)[1]
     assert leftover is not None
     assert leftover._http.is_closed
     second = asyncio.run(once_and_close())  # a new loop gets a new client
     assert first
     assert second
-    assert llm._async_client is None
+    assert clients(llm)[1] is None
 
 
 async def test_async_path_never_touches_the_sync_client(chat: Any) -> None:
@@ -385,7 +389,7 @@ async def test_async_path_never_touches_the_sync_client(chat: Any) -> None:
     async for _ in llm.astream("hi"):
         pass
     await llm.bind_tools([get_weather]).ainvoke("weather in 'Oslo'?")
-    assert llm._sync_client is None
+    assert clients(llm)[0] is None
 
 
 class _Token:

@@ -132,6 +132,11 @@ class TestChatIntegrationGpt4oMini(_EmulatorChatIntegration):
     deployment = "gpt-4o-mini"
 
     @property
+    def chat_model_params(self) -> dict[str, Any]:
+        # OpenAI-style models stream usage only when asked: the user asks.
+        return {**super().chat_model_params, "stream_usage": True}
+
+    @property
     def model_override_value(self) -> str:
         return "gpt-4o"
 

@@ -9,10 +9,10 @@ from langchain_core.tools import tool
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
+from azure_inference_core import normalize_tool_choice
 from langchain_azure_inference._tools import (
     convert_tools,
     json_schema_response_format,
-    normalize_tool_choice,
     schema_name,
 )
 
@@ -110,8 +110,8 @@ def test_tool_choice_normalised(choice: Any, expected: Any) -> None:
 @pytest.mark.parametrize(
     ("choice", "match"),
     [
-        ("missing_tool", "not a bound tool"),
-        ({"type": "function", "function": {"name": "zzz"}}, "not a bound tool"),
+        ("missing_tool", "not one of the tools given"),
+        ({"type": "function", "function": {"name": "zzz"}}, "not one of the tools given"),
         (False, "ambiguous"),
         (3, "Unsupported tool_choice"),
     ],
@@ -122,7 +122,7 @@ def test_bad_tool_choice_raises_with_the_bound_names(choice: Any, match: str) ->
 
 
 def test_forcing_without_tools_raises() -> None:
-    with pytest.raises(ValueError, match="no tools are bound"):
+    with pytest.raises(ValueError, match="no tools were given"):
         normalize_tool_choice("any", [])
 
 

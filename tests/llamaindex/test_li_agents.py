@@ -66,7 +66,7 @@ async def test_streaming_function_agent_solves_a_two_tool_task(
     assert streamed > 2
     requests = emu.requests[before:]
     assert all(r.body["stream"] is True for r in requests)
-    assert requests[0].body["parallel_tool_calls"] is True
+    assert "parallel_tool_calls" not in requests[0].body  # never sent unasked
     # the second request carried both results back with their call ids
     second = requests[1].body["messages"]
     ids = {c["id"] for c in second[-3]["tool_calls"]}
@@ -91,7 +91,7 @@ async def test_non_streaming_function_agent_one_call_at_a_time(
     before = len(emu.requests)
     output, results, _ = await run_and_collect(agent.run(TASK))
     assert [r.tool_output.content for r in results] == ["5"]  # one call per answer
-    assert emu.requests[before].body["parallel_tool_calls"] is False
+    assert "parallel_tool_calls" not in emu.requests[before].body  # never sent unasked
     assert "add returned 5" in str(output)
 
 

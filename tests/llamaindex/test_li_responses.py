@@ -16,7 +16,7 @@ from llama_index.core.base.llms.types import (
 )
 
 from azure_inference_core import ChatCompletion, ChatCompletionChunk, StreamAccumulator
-from llamaindex_azure_inference._convert import to_wire_messages
+from llamaindex_azure_inference._messages import to_wire_messages
 from llamaindex_azure_inference._responses import (
     StreamState,
     from_wire_completion,
@@ -212,7 +212,7 @@ def test_stream_tool_calls_accumulate_chunk_by_chunk() -> None:
         ("call_b", "get_time", '{"tz": "CET"}'),
     ]
     # partial arguments are already usable mid-stream
-    assert tool_selections(out[1].message)[0].tool_kwargs == {"city": None}
+    assert tool_selections(out[1].message, final=False)[0].tool_kwargs == {"city": None}
     # legacy mirror read by llama_index's process_streaming_objects
     assert [c["id"] for c in out[-1].message.additional_kwargs["tool_calls"]] == [
         "call_a",
@@ -311,11 +311,15 @@ def test_legacy_dict_tool_calls_only(args: Any) -> None:
         ({"k": "v"}, {"k": "v"}),
     ],
 )
-def test_parse_arguments_tolerates_partial_json(raw: Any, expected: dict[str, Any]) -> None:
-    assert parse_arguments(raw) == expected
+def test_parse_arguments_tolerates_partial_json_while_streaming(
+    raw: Any, expected: dict[str, Any]
+) -> None:
+    assert parse_arguments(raw, final=False) == expected
 
 
-@pytest.mark.parametrize("raw", ["not json at all }", "[1, 2]", '"just a string"'])
+@pytest.mark.parametrize(
+    "raw", ["not json at all }", "[1, 2]", '"just a string"', '{"a": 1, "b": "unfinish']
+)
 def test_parse_arguments_invalid_gives_empty_and_warns(
     raw: str, caplog: pytest.LogCaptureFixture
 ) -> None:

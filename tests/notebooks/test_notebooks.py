@@ -254,12 +254,16 @@ def test_langchain(executed: dict[str, Any]) -> None:
 
     structured = out.text("structured")
     trip = "Trip(origin='Lisbon', destination='Porto', nights=3, travel_mode='train')"
-    assert re.search(rf"^json_schema +{re.escape(trip)}$", structured, re.M)
-    assert re.search(rf"^function_calling +{re.escape(trip)}$", structured, re.M)
+    # Mistral-Large has JSON mode but not json_schema: the default is function calling,
+    # and json_schema is refused before sending.
+    assert re.search(rf"^default +{re.escape(trip)}$", structured, re.M)
+    assert re.search(
+        r"^json_schema +refused before sending: Model 'Mistral-Large'", structured, re.M
+    )
     assert re.search(r"^json_mode +\{'origin': .*'destination': ", structured, re.M)
-    assert "{'type': 'json_schema', 'json_schema': {'name': 'Trip'" in structured
     assert "{'type': 'function', 'function': {'name': 'Trip'}}" in structured
     assert "{'type': 'json_object'}" in structured
+    assert "'json_schema'" not in structured.split("what was asked of the service:")[1]
 
     assert out.has_png("image-make")
     assert "I see 1 image: PNG 64x48 pixels" in out.text("image")
@@ -312,18 +316,31 @@ def test_production(executed: dict[str, Any]) -> None:
     out = Outputs(executed["04_production.ipynb"])
     flavours = out.text("flavours")
     for row in (
-        "| serverless | 2025-05-01 | authorization | `https://ml.azure.com/.default` | ignored",
-        "| managed | 2025-05-01 | authorization | `https://ml.azure.com/.default` |",
-        "| foundry | 2025-05-01 | api-key | `https://cognitiveservices.azure.com/.default` "
-        "| required | no |",
-        "| azure_openai | 2024-10-21 | api-key |",
-        "| openai_v1 | none | api-key | `https://ai.azure.com/.default` | required | no |",
+        "/api/projects/my-project` | foundry | `https://my-resource.services.ai.azure.com/models`"
+        " | 2025-05-01 | api-key | `https://ai.azure.com/.default` | required | no |",
+        "| serverless | `https://my-phi.eastus2.models.ai.azure.com` | 2024-05-01-preview | both "
+        "| `https://ml.azure.com/.default` | ignored | yes |",
+        "inference.ai.azure.com` | serverless |",
+        "| managed | `https://my-endpoint.eastus2.inference.ml.azure.com` | 2024-05-01-preview "
+        "| authorization | `https://ml.azure.com/.default` |",
+        "| foundry | `https://my-resource.services.ai.azure.com/models` | 2025-05-01 | api-key "
+        "| `https://cognitiveservices.azure.com/.default` | required | no |",
+        "| azure_openai | `https://my-resource.openai.azure.com/openai/deployments/gpt-4o-mini`"
+        " | 2024-10-21 | api-key |",
+        "| openai_v1 | `https://my-resource.openai.azure.com/openai/v1` | none | api-key "
+        "| `https://cognitiveservices.azure.com/.default` | required | no |",
+        "| openai_v1 | `https://my-resource.services.ai.azure.com/openai/v1` | none | api-key "
+        "| `https://ai.azure.com/.default` | required | no |",
+        "| `https://models.inference.ai.azure.com` | refused: ",
+        "/score` | refused: ",
+        "/agents` | refused: ",
     ):
         assert row in flavours, flavours
 
     routes = out.text("routes")
     for route in (
         "`/chat/completions` | 2025-05-01",
+        "| Foundry project | `/models/chat/completions` | 2025-05-01 | api-key | Mistral-Large",
         "`/models/chat/completions` | 2025-05-01 | api-key | Mistral-Large",
         "`/openai/deployments/gpt-4o-mini/chat/completions` | 2024-10-21 | api-key | gpt-4o-mini",
         "`/openai/v1/chat/completions` | none | api-key | gpt-4o-mini",
@@ -335,7 +352,8 @@ def test_production(executed: dict[str, Any]) -> None:
     assert re.search(
         r"^Foundry.*scope https://cognitiveservices\.azure\.com/\.default", entra, re.M
     )
-    assert entra.count("(tokens fetched: 1)") == 4  # two calls each, one token: cached
+    assert re.search(r"^Foundry project.*scope https://ai\.azure\.com/\.default", entra, re.M)
+    assert entra.count("(tokens fetched: 1)") == 5  # two calls each, one token: cached
     assert "override: https://ai.azure.com/.default" in entra
 
     retries = out.text("retries")
@@ -368,5 +386,6 @@ def test_production(executed: dict[str, Any]) -> None:
     concurrent = _number(r"asyncio.gather: ([\d.]+) s", concurrency)
     assert sequential >= 0.8  # 8 calls of 100 ms each
     assert concurrent < sequential
-    assert 'first answer: You wrote: "Question 0".' in concurrency
+    # The wording varies with the emulator's seeded state; the question must come back.
+    assert re.search(r'first answer: .*"Question 0"', concurrency), concurrency
     assert out.has_png("async-plot")

@@ -159,9 +159,7 @@ def _owned_http(obj: Any) -> Any:
 
     if isinstance(obj, (Sync, Async)):
         return obj._http
-    if hasattr(obj, "_get_sync_client"):  # LangChain
-        return obj._get_sync_client()._http
-    return obj._holder.sync()._http  # LlamaIndex
+    return obj._get_sync_client()._http  # both adapters (CoreClientSettings)
 
 
 def _assert_verified(http: Any) -> None:

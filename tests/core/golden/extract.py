@@ -1,6 +1,8 @@
 """Regenerate the golden fixtures from the seed documents' REST sections.
 
-Run: ``.venv/bin/python -m tests.core.golden.extract [SEEDS_DIR]``. Each JSON
+Run: ``.venv/bin/python -m tests.core.golden.extract SEEDS_DIR`` (or set
+``AZURE_INFERENCE_SEEDS`` to the folder of Azure's how-to pages the fixtures
+were taken from; see ``docs/wire.md``). Each JSON
 block inside a ``::: zone pivot="programming-language-rest"`` section is
 classified as a request (has ``messages``), a response (chat completion,
 chunk, error, model info) or a tool definition, and written to
@@ -10,13 +12,23 @@ chunk, error, model info) or a tool definition, and written to
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).parent
-DEFAULT_SEEDS = Path("/work/shared/reference/seeds")
+#: Where the seed documents are, when a contributor has them (never required by the tests).
+SEEDS_ENV = "AZURE_INFERENCE_SEEDS"
+
+
+def seeds_dir() -> Path | None:
+    """The seed folder named by ``$AZURE_INFERENCE_SEEDS``, or None."""
+    value = os.environ.get(SEEDS_ENV)
+    return Path(value) if value else None
+
+
 _ZONE = re.compile(r'::: zone pivot="programming-language-rest"(.*?)::: zone-end', re.S)
 _BLOCK = re.compile(r"```(?:json|rest|console)\n(.*?)```", re.S)
 
@@ -46,7 +58,11 @@ def blocks(seeds: Path) -> dict[str, dict[str, Any]]:
 
 
 def main() -> None:
-    seeds = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SEEDS
+    seeds = Path(sys.argv[1]) if len(sys.argv) > 1 else seeds_dir()
+    if seeds is None:
+        raise SystemExit(
+            f"usage: python -m tests.core.golden.extract SEEDS_DIR (or set {SEEDS_ENV})"
+        )
     for kind in ("requests", "responses", "tools"):
         (HERE / kind).mkdir(exist_ok=True)
     for name, item in blocks(seeds).items():

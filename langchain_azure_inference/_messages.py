@@ -11,7 +11,10 @@ Nothing is dropped silently. Two deliberate omissions, both documented on
 * the ``name`` of a ``ToolMessage`` is not sent: the wire's tool message has no
   such field and the ``tool_call_id`` already names the call.
 
-Wire shapes: /work/shared/reference/wire-protocol.md sections 3 and 5.
+Wire shapes: ``docs/wire.md`` (chat request). Tool calls, tool results and
+assistant turns are shaped by the core (``tool_call_to_wire``,
+``tool_result_to_wire``, ``assistant_to_wire``): this module only finds them in
+LangChain's messages.
 """
 
 from __future__ import annotations
@@ -29,13 +32,18 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
+from azure_inference_core import (
+    UnsupportedContentError,
+    assistant_to_wire,
+    tool_call_to_wire,
+    tool_result_to_wire,
+)
+
 __all__ = [
     "UnsupportedContentError",
     "convert_content_part",
     "convert_message",
     "convert_messages",
-    "encode_tool_result_as_json",
-    "tool_call_to_wire",
 ]
 
 _AUDIO_FORMATS = {
@@ -49,10 +57,6 @@ _AUDIO_FORMATS = {
 _REASONING_TYPES = frozenset({"reasoning", "thinking", "redacted_thinking"})
 _TOOL_CALL_BLOCK_TYPES = frozenset({"tool_call", "tool_use", "function_call"})
 _TEXT_ONLY_ROLES = frozenset({"system", "developer"})
-
-
-class UnsupportedContentError(ValueError):
-    """A message or content block has no representation on the inference wire."""
 
 
 def convert_messages(
@@ -69,8 +73,7 @@ def convert_messages(
     Args:
         messages: the conversation, oldest first.
         json_tool_results: the model needs every tool message's content to be a
-            JSON document (Cohere command models); see
-            :func:`encode_tool_result_as_json`.
+            JSON object (Cohere command models; ``ModelCapabilities.tool_results_json``).
 
     Returns:
         A list of wire message dicts.
@@ -356,36 +359,6 @@ def _assistant_text(content: str | list[str | dict[str, Any]]) -> str:
     return "".join(texts)
 
 
-def tool_call_to_wire(
-    call_id: str | None, name: str, arguments: str | Mapping[str, Any]
-) -> dict[str, Any]:
-    """Build one wire ``tool_calls`` entry.
-
-    Args:
-        call_id: the id the model gave the call (the wire requires one).
-        name: the function name.
-        arguments: parsed arguments (JSON-encoded here, UTF-8 kept) or the raw
-            string the model produced (sent back unchanged).
-
-    Returns:
-        ``{"id", "type": "function", "function": {"name", "arguments"}}``.
-
-    Raises:
-        UnsupportedContentError: the call has no id.
-    """
-    if not call_id:
-        raise UnsupportedContentError(
-            f"Tool call {name!r} has no id; the inference API needs one to match the "
-            "ToolMessage (tool_call_id) that answers it. Give the tool call an id."
-        )
-    encoded = arguments if isinstance(arguments, str) else json.dumps(arguments, ensure_ascii=False)
-    return {
-        "id": call_id,
-        "type": "function",
-        "function": {"name": name, "arguments": encoded},
-    }
-
-
 def _content_tool_calls(message: AIMessage, known_ids: set[str]) -> Iterable[dict[str, Any]]:
     """Tool calls present only as content blocks (Anthropic ``tool_use``, v1 ``tool_call``)."""
     if isinstance(message.content, str):
@@ -408,30 +381,8 @@ def _convert_ai_message(message: AIMessage) -> dict[str, Any]:
     ]
     known = {call["id"] for call in calls}
     calls += list(_content_tool_calls(message, known))
-    text = _assistant_text(message.content)
-    wire: dict[str, Any] = {"role": "assistant", "content": text if text or not calls else None}
-    if calls:
-        wire["tool_calls"] = calls
+    wire = assistant_to_wire(_assistant_text(message.content), calls or None)
     return _with_name(wire, message)
-
-
-def encode_tool_result_as_json(text: str) -> str:
-    """Make a tool result a JSON document, losslessly, for models that require it.
-
-    A result that already parses as JSON is sent unchanged; anything else is
-    wrapped as ``{"result": "<the text>"}``.
-
-    Args:
-        text: the tool result as sent to other models.
-
-    Returns:
-        A string holding valid JSON.
-    """
-    try:
-        json.loads(text)
-    except ValueError:
-        return json.dumps({"result": text}, ensure_ascii=False)
-    return text
 
 
 def _convert_tool_message(
@@ -460,9 +411,7 @@ def _convert_tool_message(
                     "block. Return the tool's result as text or an image."
                 )
         text = "".join(texts)
-    if json_tool_results:
-        text = encode_tool_result_as_json(text)
-    wire = {"role": "tool", "tool_call_id": message.tool_call_id, "content": text}
+    wire = tool_result_to_wire(message.tool_call_id, text, json_object=json_tool_results)
     return wire, images
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator, Sequence
-from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -24,41 +23,33 @@ from llama_index.core.base.llms.types import (
     LLMMetadata,
     MessageRole,
 )
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, field_validator
+from llama_index.core.bridge.pydantic import Field
+from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUTS
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
-from llama_index.core.types import Model, PydanticProgramMode
-from llama_index_instrumentation import get_dispatcher
 
-from ._clients import AsyncHttpClientField as _AsyncHttpClient
-from ._clients import ClientHolder, ClientOwner, SecretHeaders, check_endpoint, openai_route
-from ._clients import HttpClientField as _HttpClient
-from ._convert import resolve_tool_choice, to_wire_tools
-from ._profiles import ModelProfile, profile_for
-from ._request import ChatRequest, build_chat_request, json_schema_format
-from ._responses import StreamState, from_wire_completion, tool_selections
+from azure_inference_core import ModelCapabilities, capabilities_for
+
+from ._client import ClientSettings, openai_route
+from ._request import ChatRequest, build_chat_request
+from ._responses import StreamState, force_single_tool_call, from_wire_completion, tool_selections
+from ._structured import StructuredOutput
+from ._tools import resolve_tool_choice, to_wire_tools
 
 if TYPE_CHECKING:
-    from llama_index.core.program.utils import FlexibleModel
-    from llama_index.core.prompts import PromptTemplate
     from llama_index.core.tools.types import BaseTool
 
 __all__ = ["AzureInference"]
 
-dispatcher = get_dispatcher(__name__)
-
 
 @lru_cache(maxsize=256)
-def _profile(model: str | None, endpoint: str | None) -> ModelProfile:
-    """`AzureInference.profile`, computed once per model and endpoint (read on every call)."""
-    profile = profile_for(model)
-    if not profile.stream_usage_opt_in and openai_route(endpoint):
-        profile = replace(profile, stream_usage_opt_in=True)
-    return profile
+def _capabilities(model: str | None, endpoint: str | None) -> tuple[ModelCapabilities, str]:
+    """The core table's row for the model (or the deployment in the endpoint URL), cached."""
+    return capabilities_for(model, endpoint)
 
 
-class AzureInference(ClientOwner, FunctionCallingLLM):
+class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
     """Chat models behind the Azure AI Model Inference API, as a LlamaIndex LLM.
 
     Works with serverless and managed endpoints, Azure AI Foundry `/models`
@@ -85,21 +76,23 @@ class AzureInference(ClientOwner, FunctionCallingLLM):
         max_concurrency: Requests and open streams in flight at once on the
             pool the core creates (not with `http_client`).
         max_retries: Retries on 408/429/5xx and connection errors.
-        default_headers: Headers sent with every request.
+        default_headers: Headers sent with every request (secret ones are
+            never serialized).
+        extra_parameters, key_header, credential_scopes, allow_insecure_http,
+            proxy, trust_env, verify: The core client's options, same names
+            and defaults (see `azure_inference_core.InferenceClient`).
         http_client, async_http_client: httpx clients to use (never closed by us).
         context_window, num_output, is_function_calling_model: Override the
             model table's answers.
 
+    Changing any connection setting after a call (`llm.model = ...`,
+    `model_copy(update=...)`) takes effect on the next call.
+
     Raises:
+        TypeError: An unknown argument (the message lists the valid names).
         ValueError: No endpoint, or an endpoint URL that cannot be used.
     """
 
-    endpoint: str | None = Field(default=None, validate_default=True, description="Endpoint URL.")
-    credential: SecretStr | Any | None = Field(
-        default=None, exclude=True, repr=False, description="Key or token credential."
-    )
-    model: str | None = Field(default=None, description="Model or deployment name.")
-    api_version: str | None = Field(default=None, description="api-version override.")
     temperature: float | None = Field(default=None, description="Sampling temperature.")
     max_tokens: int | None = Field(default=None, description="Completion token limit.")
     top_p: float | None = Field(default=None, description="Nucleus sampling mass.")
@@ -110,32 +103,9 @@ class AzureInference(ClientOwner, FunctionCallingLLM):
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra model parameters (pass-through)."
     )
-    timeout: float | None = Field(default=60.0, description="Seconds per request.")
-    total_timeout: float | None = Field(
-        default=None, description="Seconds for a whole call, retries and streams included."
-    )
-    max_retries: int = Field(default=2, ge=0, description="Retries on transient errors.")
-    max_concurrency: int | None = Field(
-        default=None, description="Requests in flight per client (core default when None)."
-    )
-    default_headers: SecretHeaders = Field(default=None, repr=False, description="Extra headers.")
-    http_client: _HttpClient = Field(default=None, exclude=True, repr=False)
-    async_http_client: _AsyncHttpClient = Field(default=None, exclude=True, repr=False)
     context_window: int | None = Field(default=None, description="Overrides the table.")
     num_output: int | None = Field(default=None, description="Overrides the table.")
     is_function_calling_model: bool | None = Field(default=None, description="Overrides the table.")
-
-    _clients: ClientHolder | None = PrivateAttr(default=None)
-
-    @field_validator("credential", mode="before")
-    @classmethod
-    def _secret_key(cls, value: Any) -> Any:
-        return SecretStr(value) if isinstance(value, str) else value
-
-    @field_validator("endpoint", mode="after")
-    @classmethod
-    def _endpoint(cls, value: str | None) -> str:
-        return check_endpoint(value)
 
     @classmethod
     def class_name(cls) -> str:
@@ -144,26 +114,23 @@ class AzureInference(ClientOwner, FunctionCallingLLM):
     # -- capabilities ---------------------------------------------------------
 
     @property
-    def profile(self) -> ModelProfile:
-        """The model table's entry for `model`.
-
-        Azure OpenAI routes serve only OpenAI models, which stream usage only
-        when asked, whatever the deployment is called.
-        """
-        return _profile(self.model, self.endpoint)
+    def capabilities(self) -> ModelCapabilities:
+        """The core capability table's row for `model` (no I/O)."""
+        return _capabilities(self.model, self.endpoint)[0]
 
     @property
     def metadata(self) -> LLMMetadata:
         """Model capabilities from the table and overrides; never any I/O."""
-        p = self.profile
+        caps = self.capabilities
         num_output = self.num_output
         if num_output is None:
-            num_output = self.max_tokens if self.max_tokens is not None else p.num_output
+            num_output = self.max_tokens if self.max_tokens is not None else caps.max_output
+        context_window = self.context_window
+        if context_window is None:
+            context_window = caps.context_window
         return LLMMetadata(
-            context_window=self.context_window
-            if self.context_window is not None
-            else p.context_window,
-            num_output=num_output,
+            context_window=DEFAULT_CONTEXT_WINDOW if context_window is None else context_window,
+            num_output=DEFAULT_NUM_OUTPUTS if num_output is None else num_output,
             is_chat_model=True,
             is_function_calling_model=self._function_calling,
             model_name=self.model or "unknown",
@@ -173,13 +140,14 @@ class AzureInference(ClientOwner, FunctionCallingLLM):
     def _function_calling(self) -> bool:
         if self.is_function_calling_model is not None:
             return self.is_function_calling_model
-        return self.profile.function_calling
+        return self.capabilities.tools
 
     # -- the shared request --------------------------------------------------------
 
     def _request(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], stream: bool, method: str
     ) -> ChatRequest:
+        caps, matched = _capabilities(kwargs.get("model") or self.model, self.endpoint)
         return build_chat_request(
             messages,
             kwargs,
@@ -193,8 +161,13 @@ class AzureInference(ClientOwner, FunctionCallingLLM):
                 "frequency_penalty": self.frequency_penalty,
                 "additional_kwargs": self.additional_kwargs,
             },
-            profile=self.profile,
-            function_calling=self._function_calling,
+            capabilities=caps,
+            model_name=matched or self.model or "unknown",
+            function_calling=self.is_function_calling_model,
+            # LlamaIndex promises usage on a stream's last response. Models known
+            # to put it there unasked get nothing extra; OpenAI routes serve
+            # only OpenAI models, which report it only when asked.
+            stream_usage=caps.known or openai_route(self.endpoint),
             stream=stream,
             method=method,
         )
@@ -203,24 +176,30 @@ class AzureInference(ClientOwner, FunctionCallingLLM):
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         req = self._request(messages, kwargs, False, "chat")
-        return from_wire_completion(self._holder.sync().complete(req.messages, **req.params))
+        with self._sync_client() as client:
+            return from_wire_completion(client.complete(req.messages, **req.params))
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         req = self._request(messages, kwargs, False, "achat")
-        async with self._holder.async_client() as client:
+        async with self._async_client() as client:
             completion = await client.complete(req.messages, **req.params)
         return from_wire_completion(completion)
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         # Built now so a bad argument raises at the call, not at the first chunk.
         req = self._request(messages, kwargs, True, "stream_chat")
-        client = self._holder.sync()
+        # Leased now: the generator keeps the client open even when this LLM
+        # is dropped, changed or closed before the stream ends.
+        lease = self._lease()
 
         def gen() -> Generator[ChatResponse, None, None]:
             state = StreamState()
-            with client.stream(req.messages, **req.params) as stream:
-                for chunk in stream:
-                    yield state.feed(chunk)
+            try:
+                with lease.client.stream(req.messages, accumulate=True, **req.params) as stream:
+                    for chunk in stream:
+                        yield state.feed(chunk)
+            finally:
+                lease.release()
 
         return gen()
 
@@ -232,8 +211,8 @@ class AzureInference(ClientOwner, FunctionCallingLLM):
         async def gen() -> AsyncGenerator[ChatResponse, None]:
             state = StreamState()
             async with (
-                self._holder.async_client() as client,
-                client.stream(req.messages, **req.params) as stream,
+                self._async_client() as client,
+                client.stream(req.messages, accumulate=True, **req.params) as stream,
             ):
                 async for chunk in stream:
                     yield state.feed(chunk)
@@ -248,7 +227,9 @@ class AzureInference(ClientOwner, FunctionCallingLLM):
             messages: The conversation; never modified.
             **kwargs: Per-call `temperature`, `max_tokens`, `top_p`, `seed`, `stop`,
                 `presence_penalty`, `frequency_penalty`, `response_format`, `tools`,
-                `tool_choice`, `parallel_tool_calls`, `additional_kwargs`.
+                `tool_choice`, `parallel_tool_calls`, `additional_kwargs`, and the
+                core's per-call options `model`, `headers`, `timeout`,
+                `total_timeout`, `extra_parameters`.
 
         Returns:
             The answer; usage, id, model and finish reason in `additional_kwargs`.
@@ -270,8 +251,8 @@ class AzureInference(ClientOwner, FunctionCallingLLM):
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         """Stream the answer: one `ChatResponse` per chunk, each holding everything so far.
 
-        The last response carries usage, also for OpenAI-style models (which
-        are asked for it with `stream_options`). Arguments and errors as `chat`.
+        The last response carries usage: OpenAI-style models are asked for it
+        with `stream_options`; others send it unasked. Arguments and errors as `chat`.
         """
         return self._stream_chat(messages, **kwargs)
 
@@ -329,14 +310,17 @@ class AzureInference(ClientOwner, FunctionCallingLLM):
             user_msg: A last user message to add (the history is not modified).
             chat_history: The conversation so far.
             verbose: Unused; kept for LlamaIndex's signature.
-            allow_parallel_tool_calls: Sent as `parallel_tool_calls`.
+            allow_parallel_tool_calls: LlamaIndex's wish for several calls at once.
+                Not sent (the service's default applies, as with the official
+                SDKs); with False, only the first call of an answer is kept
+                (see `_validate_chat_with_tools_response`).
             tool_required: The model must call a tool (`tool_choice: "required"`).
             tool_choice: "auto" / "none" / "required", a tool name, or a wire dict.
             strict: Sent as each function's `strict` when not None.
             **kwargs: Passed on to `chat` (unknown ones raise there).
 
         Returns:
-            `messages`, `tools`, `tool_choice`, `parallel_tool_calls` and kwargs.
+            `messages`, `tools`, `tool_choice` (when asked) and kwargs.
         """
         messages = list(chat_history or [])
         if isinstance(user_msg, str):
@@ -348,9 +332,22 @@ class AzureInference(ClientOwner, FunctionCallingLLM):
         if wire_tools:
             names = [t["function"]["name"] for t in wire_tools]
             out["tools"] = wire_tools
-            out["tool_choice"] = resolve_tool_choice(tool_choice, tool_required, names)
-            out["parallel_tool_calls"] = allow_parallel_tool_calls
+            choice = resolve_tool_choice(tool_choice, tool_required, names)
+            if choice is not None:
+                out["tool_choice"] = choice
         return out
+
+    def _validate_chat_with_tools_response(
+        self,
+        response: ChatResponse,
+        tools: Sequence[BaseTool],
+        allow_parallel_tool_calls: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponse:
+        """Keep only the first tool call when the caller allows no parallel calls."""
+        if not allow_parallel_tool_calls:
+            force_single_tool_call(response)
+        return response
 
     def get_tool_calls_from_response(
         self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
@@ -358,132 +355,20 @@ class AzureInference(ClientOwner, FunctionCallingLLM):
         """The tool calls of a response, however its message was stored.
 
         Reads `ToolCallBlock`s (fresh, streamed, or restored from memory or JSON)
-        and legacy `additional_kwargs["tool_calls"]`; partial or invalid JSON
-        arguments are tolerated (see `parse_arguments`).
+        and legacy `additional_kwargs["tool_calls"]`; invalid JSON arguments
+        give `{}` (see `parse_arguments`).
 
         Raises:
+            TruncatedAnswerError: The answer was cut off by `max_tokens` while a
+                call's arguments were being written: the agent run stops with
+                this error instead of running the tool with partial arguments.
             ValueError: No tool call and `error_on_no_tool_call` is true.
         """
         # A streamed response without a finish reason is still growing.
-        final = response.delta is None or "finish_reason" in response.additional_kwargs
-        selections = tool_selections(response.message, final=final)
+        finish_reason = response.additional_kwargs.get("finish_reason")
+        final = response.delta is None or finish_reason is not None
+        selections = tool_selections(response.message, final=final, finish_reason=finish_reason)
         if not selections and error_on_no_tool_call:
             text = (response.message.content or "")[:200]
             raise ValueError(f"Expected at least one tool call, but the model answered: {text!r}")
         return selections
-
-    # -- structured output ------------------------------------------------------------
-
-    def _json_schema_route(self) -> bool:
-        return (
-            self.pydantic_program_mode == PydanticProgramMode.DEFAULT and self.profile.json_schema
-        )
-
-    def _schema_kwargs(
-        self, output_cls: type[Model], llm_kwargs: dict[str, Any] | None
-    ) -> dict[str, Any]:
-        kwargs = dict(llm_kwargs or {})
-        kwargs.pop("tool_choice", None)
-        kwargs["response_format"] = json_schema_format(output_cls)
-        return kwargs
-
-    def _messages_for(
-        self, prompt: PromptTemplate, prompt_args: dict[str, Any]
-    ) -> list[ChatMessage]:
-        return self._extend_messages(prompt.format_messages(llm=self, **prompt_args))
-
-    @dispatcher.span
-    def structured_predict(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Model:
-        """Predict an `output_cls` instance.
-
-        Models known to take `response_format: json_schema` (gpt-4o family,
-        Mistral-Large...) get the schema directly; others go through LlamaIndex's
-        default program (forced function calling, or prompting for JSON on
-        models without tools). `pydantic_program_mode` other than DEFAULT is
-        honoured as LlamaIndex defines it.
-        """
-        if not self._json_schema_route():
-            result: Model = super().structured_predict(
-                output_cls, prompt, llm_kwargs, **prompt_args
-            )
-            return result
-        response = self.chat(
-            self._messages_for(prompt, prompt_args), **self._schema_kwargs(output_cls, llm_kwargs)
-        )
-        return output_cls.model_validate_json(response.message.content or "")
-
-    @dispatcher.span
-    async def astructured_predict(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Model:
-        """Async `structured_predict`."""
-        if not self._json_schema_route():
-            aresult: Model = await super().astructured_predict(
-                output_cls, prompt, llm_kwargs, **prompt_args
-            )
-            return aresult
-        response = await self.achat(
-            self._messages_for(prompt, prompt_args), **self._schema_kwargs(output_cls, llm_kwargs)
-        )
-        return output_cls.model_validate_json(response.message.content or "")
-
-    def _structured_stream_call(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Generator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None, None]:
-        if not self._json_schema_route():
-            yield from super()._structured_stream_call(
-                output_cls, prompt, llm_kwargs, **prompt_args
-            )
-            return
-        from llama_index.core.program.streaming_utils import (
-            process_streaming_content_incremental,
-        )
-
-        current: Model | FlexibleModel | None = None
-        for response in self.stream_chat(
-            self._messages_for(prompt, prompt_args), **self._schema_kwargs(output_cls, llm_kwargs)
-        ):
-            current = process_streaming_content_incremental(response, output_cls, current)
-            yield current
-
-    async def _structured_astream_call(
-        self,
-        output_cls: type[Model],
-        prompt: PromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> AsyncGenerator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None]:
-        if not self._json_schema_route():
-            return await super()._structured_astream_call(
-                output_cls, prompt, llm_kwargs, **prompt_args
-            )
-        from llama_index.core.program.streaming_utils import (
-            process_streaming_content_incremental,
-        )
-
-        messages = self._messages_for(prompt, prompt_args)
-        kwargs = self._schema_kwargs(output_cls, llm_kwargs)
-
-        async def gen() -> AsyncGenerator[
-            Model | list[Model] | FlexibleModel | list[FlexibleModel], None
-        ]:
-            current: Model | FlexibleModel | None = None
-            async for response in await self.astream_chat(messages, **kwargs):
-                current = process_streaming_content_incremental(response, output_cls, current)
-                yield current
-
-        return gen()

@@ -1,22 +1,22 @@
-"""Pure conversions from LlamaIndex objects to the inference API's wire shapes.
+"""LlamaIndex messages -> the inference API's wire messages (pure).
 
-`ChatMessage` (and its content blocks) -> wire message dicts; LlamaIndex
-tools -> wire tool dicts; `tool_choice` normalisation. The way back
-(responses and streamed chunks) lives in `_responses`.
+`ChatMessage` and its content blocks become wire message dicts; the wire
+shapes of assistant turns, tool calls and tool results are the core's
+(`assistant_to_wire`, `tool_call_to_wire`, `tool_result_to_wire`), and what a
+model can take (images, audio) is checked by the core's capability table on
+the result. The way back lives in `_responses`.
 
 Nothing here performs network I/O (reading an image given by `path` is the
-only file access) and nothing writes into the caller's messages. Content this
+only file access) and nothing writes into the caller's messages. Content the
 API cannot carry raises `UnsupportedContentError` instead of being dropped.
-Wire shapes: /work/shared/reference/wire-protocol.md section 3.
 """
 
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Mapping, Sequence
 from io import IOBase
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import filetype  # type: ignore[import-untyped]
 from llama_index.core.base.llms.types import (
@@ -31,21 +31,21 @@ from llama_index.core.base.llms.types import (
 )
 from pydantic import BaseModel
 
-from ._profiles import UNKNOWN_PROFILE, ModelProfile
-
-if TYPE_CHECKING:
-    from llama_index.core.tools.types import BaseTool
+from azure_inference_core import (
+    UNKNOWN_MODEL,
+    ModelCapabilities,
+    UnsupportedContentError,
+    assistant_to_wire,
+    tool_call_to_wire,
+    tool_result_to_wire,
+)
 
 __all__ = [
-    "UnsupportedContentError",
     "audio_part",
     "image_part",
-    "resolve_tool_choice",
     "to_wire_message",
     "to_wire_messages",
-    "to_wire_tools",
     "tool_call_from_legacy",
-    "wire_tool_call",
 ]
 
 _TEXT_ONLY_ROLES = {
@@ -54,28 +54,20 @@ _TEXT_ONLY_ROLES = {
 }
 
 
-class UnsupportedContentError(ValueError):
-    """A message holds content the Azure AI Model Inference API cannot carry.
-
-    Raised before any request is sent, so nothing the caller wrote is dropped
-    on the way to the model.
-    """
-
-
 # --------------------------------------------------------------------------
 # Outbound: messages
 # --------------------------------------------------------------------------
 
 
 def to_wire_messages(
-    messages: Sequence[ChatMessage], profile: ModelProfile = UNKNOWN_PROFILE
+    messages: Sequence[ChatMessage], capabilities: ModelCapabilities = UNKNOWN_MODEL
 ) -> list[dict[str, Any]]:
     """Convert a LlamaIndex conversation into wire message dicts.
 
     Args:
         messages: The conversation, oldest first. Never modified.
-        profile: The target model's capabilities; content it cannot take
-            (images for a text model, two images for Phi-3-vision...) raises.
+        capabilities: The target model's row of the core's table (tool results
+            for Cohere must be JSON objects).
 
     Returns:
         One wire dict per message.
@@ -84,11 +76,11 @@ def to_wire_messages(
         UnsupportedContentError: A role, block or attachment the API or the
             model cannot carry, or a tool message without `tool_call_id`.
     """
-    return [to_wire_message(m, profile, position=i) for i, m in enumerate(messages)]
+    return [to_wire_message(m, capabilities, position=i) for i, m in enumerate(messages)]
 
 
 def to_wire_message(
-    message: ChatMessage, profile: ModelProfile = UNKNOWN_PROFILE, *, position: int = 0
+    message: ChatMessage, capabilities: ModelCapabilities = UNKNOWN_MODEL, *, position: int = 0
 ) -> dict[str, Any]:
     """Convert one `ChatMessage`; see `to_wire_messages`."""
     role = message.role
@@ -96,11 +88,11 @@ def to_wire_message(
     if role in _TEXT_ONLY_ROLES:
         return {"role": _TEXT_ONLY_ROLES[role], "content": _text_only(message, where)}
     if role == MessageRole.USER:
-        return {"role": "user", "content": _user_content(message, profile, where)}
+        return {"role": "user", "content": _user_content(message, where)}
     if role == MessageRole.ASSISTANT:
         return _assistant(message, where)
     if role == MessageRole.TOOL:
-        return _tool(message, profile, where)
+        return _tool(message, capabilities, where)
     raise UnsupportedContentError(
         f"{where}: role {role.value!r} has no equivalent in the Azure AI Model Inference "
         "API; use system, developer, user, assistant or tool."
@@ -136,34 +128,14 @@ def _text_only(message: ChatMessage, where: str) -> str:
     return "\n".join(texts)
 
 
-def _user_content(
-    message: ChatMessage, profile: ModelProfile, where: str
-) -> str | list[dict[str, Any]]:
+def _user_content(message: ChatMessage, where: str) -> str | list[dict[str, Any]]:
     parts: list[dict[str, Any]] = []
-    images = 0
     for block in message.blocks:
         if isinstance(block, TextBlock):
             parts.append({"type": "text", "text": block.text})
         elif isinstance(block, ImageBlock):
-            if not profile.vision:
-                raise UnsupportedContentError(
-                    f"{where}: {profile.family} models take no images; use a vision model "
-                    "(for example Phi-3-vision-128k-Instruct or gpt-4o)."
-                )
-            images += 1
-            limit = profile.max_images_per_message
-            if limit is not None and images > limit:
-                raise UnsupportedContentError(
-                    f"{where}: {profile.family}-vision takes at most {limit} image(s) per "
-                    "user turn; split the images over several turns or use another model."
-                )
             parts.append(image_part(block, where))
         elif isinstance(block, AudioBlock):
-            if not profile.audio:
-                raise UnsupportedContentError(
-                    f"{where}: {profile.family} models take no audio input; use an "
-                    "audio model (for example Phi-4-multimodal-instruct)."
-                )
             parts.append(audio_part(block, where))
         elif not _skip(block):
             raise _unsupported(block, where, "user turns take text, images and audio")
@@ -264,11 +236,7 @@ def _assistant(message: ChatMessage, where: str) -> dict[str, Any]:
         legacy = message.additional_kwargs.get("tool_calls")
         if legacy:
             calls = [tool_call_from_legacy(c, where) for c in legacy]
-    text = "\n".join(texts)
-    out: dict[str, Any] = {"role": "assistant", "content": text if text or not calls else None}
-    if calls:
-        out["tool_calls"] = calls
-    return out
+    return assistant_to_wire("\n".join(texts), calls)
 
 
 def _tool_call_from_block(block: ToolCallBlock, where: str) -> dict[str, Any]:
@@ -277,13 +245,7 @@ def _tool_call_from_block(block: ToolCallBlock, where: str) -> dict[str, Any]:
             f"{where}: ToolCallBlock {block.tool_name!r} has no tool_call_id; the API "
             "pairs each tool result with its call by id."
         )
-    return wire_tool_call(block.tool_call_id, block.tool_name, block.tool_kwargs)
-
-
-def wire_tool_call(call_id: str, name: str, arguments: Any) -> dict[str, Any]:
-    """A wire tool call; dict arguments are JSON-encoded, strings kept verbatim."""
-    args = arguments if isinstance(arguments, str) else json.dumps(arguments)
-    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": args}}
+    return tool_call_to_wire(block.tool_call_id, block.tool_name, block.tool_kwargs)
 
 
 def tool_call_from_legacy(call: Any, where: str) -> dict[str, Any]:
@@ -303,10 +265,10 @@ def tool_call_from_legacy(call: Any, where: str) -> dict[str, Any]:
             f"{where}: additional_kwargs['tool_calls'] holds an entry without an id or "
             f"function name: {call!r}"
         )
-    return wire_tool_call(str(call_id), str(name), args)
+    return tool_call_to_wire(str(call_id), str(name), args)
 
 
-def _tool(message: ChatMessage, profile: ModelProfile, where: str) -> dict[str, Any]:
+def _tool(message: ChatMessage, capabilities: ModelCapabilities, where: str) -> dict[str, Any]:
     call_id = message.additional_kwargs.get("tool_call_id")
     if not call_id:
         raise UnsupportedContentError(
@@ -314,76 +276,4 @@ def _tool(message: ChatMessage, profile: ModelProfile, where: str) -> dict[str, 
             "call it answers."
         )
     content = _text_only(message, where)
-    if profile.tool_content_json and not _is_json(content):
-        # Cohere rejects tool results that are not JSON; a JSON string keeps the text.
-        content = json.dumps(content, ensure_ascii=False)
-    return {"role": "tool", "tool_call_id": str(call_id), "content": content}
-
-
-def _is_json(text: str) -> bool:
-    try:
-        json.loads(text)
-    except ValueError:
-        return False
-    return True
-
-
-# --------------------------------------------------------------------------
-# Outbound: tools
-# --------------------------------------------------------------------------
-
-
-def to_wire_tools(tools: Sequence[BaseTool], strict: bool | None = None) -> list[dict[str, Any]]:
-    """Convert LlamaIndex tools to wire `tools` entries.
-
-    Args:
-        tools: The tools; their metadata gives name, description and schema.
-        strict: Sent as `function.strict` when not None (schema-exact arguments
-            on models that support it).
-
-    Returns:
-        `{"type": "function", "function": {...}}` dicts.
-    """
-    out: list[dict[str, Any]] = []
-    for tool in tools:
-        spec = tool.metadata.to_openai_tool(skip_length_check=True)
-        if strict is not None:
-            spec["function"]["strict"] = strict
-        out.append(spec)
-    return out
-
-
-def resolve_tool_choice(
-    tool_choice: str | Mapping[str, Any] | None,
-    tool_required: bool,
-    tool_names: Sequence[str] = (),
-) -> str | dict[str, Any] | None:
-    """Normalise LlamaIndex's `tool_choice` / `tool_required` to the wire value.
-
-    Args:
-        tool_choice: "auto", "none", "required" (or "any"), a tool name, or a
-            wire dict. None: not given.
-        tool_required: LlamaIndex's flag for "the model must call a tool".
-        tool_names: Names of the tools sent, to catch a misspelt name early.
-
-    Returns:
-        The wire value, or None to let the service apply its default.
-
-    Raises:
-        ValueError: A tool name that is not among `tool_names`, or
-            `tool_required` together with `tool_choice="none"`.
-    """
-    if tool_choice is None:
-        return "required" if tool_required else None
-    if isinstance(tool_choice, Mapping):
-        return dict(tool_choice)
-    if tool_choice in ("auto", "none", "required", "any"):
-        if tool_required and tool_choice == "none":
-            raise ValueError("tool_required=True contradicts tool_choice='none'")
-        return "required" if tool_choice == "any" else tool_choice
-    if tool_names and tool_choice not in tool_names:
-        raise ValueError(
-            f"tool_choice names {tool_choice!r}, which is not among the tools given: "
-            f"{sorted(tool_names)}"
-        )
-    return {"type": "function", "function": {"name": tool_choice}}
+    return tool_result_to_wire(str(call_id), content, json_object=capabilities.tool_results_json)

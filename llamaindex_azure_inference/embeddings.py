@@ -3,31 +3,24 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Any, Literal
 
 import filetype  # type: ignore[import-untyped]
 from llama_index.core.base.embeddings.base import Embedding
-from llama_index.core.bridge.pydantic import (
-    Field,
-    PrivateAttr,
-    SecretStr,
-    field_validator,
-    model_validator,
-)
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, model_validator
 from llama_index.core.embeddings.multi_modal_base import MultiModalEmbedding
 from llama_index.core.schema import ImageType
 
-from azure_inference_core import EmbeddingsResult
+from azure_inference_core import vectors_from
 
-from ._clients import AsyncHttpClientField as _AsyncHttpClient
-from ._clients import ClientHolder, ClientOwner, SecretHeaders, check_endpoint
-from ._clients import HttpClientField as _HttpClient
+from ._client import ClientSettings
 
 __all__ = ["AzureInferenceEmbedding", "image_embedding_input"]
 
 # Models that tell queries from documents (Cohere embed v3 and later). Others
 # reject `input_type` with a 422, so it is left out unless the user sets it.
 _INPUT_TYPE_PREFIXES = ("cohere-embed", "embed-v-4", "embed-english", "embed-multilingual")
+_INPUT_TYPE_FIELDS = {"query_input_type": "query", "document_input_type": "document"}
 
 
 def image_embedding_input(image: ImageType) -> dict[str, str]:
@@ -60,22 +53,7 @@ def image_embedding_input(image: ImageType) -> dict[str, str]:
     return {"image": f"data:{guess.mime};base64,{base64.b64encode(raw).decode('ascii')}"}
 
 
-def _vectors(result: EmbeddingsResult, expected: int) -> list[Embedding]:
-    items = sorted(result.data, key=lambda item: item.index)
-    if len(items) != expected:
-        raise ValueError(f"asked for {expected} embeddings, the service returned {len(items)}")
-    out: list[Embedding] = []
-    for item in items:
-        if isinstance(item.embedding, str):
-            raise ValueError(
-                "the service returned base64 embeddings; remove encoding_format from "
-                "additional_kwargs (LlamaIndex needs float vectors)"
-            )
-        out.append(list(item.embedding))
-    return out
-
-
-class AzureInferenceEmbedding(ClientOwner, MultiModalEmbedding):
+class AzureInferenceEmbedding(ClientSettings, MultiModalEmbedding):
     """Embedding models behind the Azure AI Model Inference API, for LlamaIndex.
 
     Queries and documents are embedded with `input_type` "query" and
@@ -88,57 +66,54 @@ class AzureInferenceEmbedding(ClientOwner, MultiModalEmbedding):
         model: Model or deployment name (body `model`); also the `model_name`
             unless that is given.
         api_version, timeout, total_timeout, max_retries, max_concurrency,
-            default_headers, http_client,
-            async_http_client: As for `AzureInference`.
+            default_headers, extra_parameters, key_header, credential_scopes,
+            allow_insecure_http, proxy, trust_env, verify, http_client,
+            async_http_client: As for `AzureInference` (the core's options).
         dimensions: Vector length, for models that support several.
+        encoding_format: "base64" ships vectors packed (smaller responses);
+            they are decoded to floats either way. None: not sent.
         query_input_type, document_input_type: `input_type` sent with queries
             and documents. Default: "query" / "document" for Cohere embed
             models, not sent otherwise. None: never sent.
         additional_kwargs: Model-specific parameters (pass-through).
 
     Raises:
+        TypeError: An unknown argument (the message lists the valid names).
         ValueError: No endpoint, or an endpoint URL that cannot be used.
     """
 
-    endpoint: str | None = Field(default=None, validate_default=True)
-    credential: SecretStr | Any | None = Field(default=None, exclude=True, repr=False)
-    model: str | None = Field(default=None, description="Model or deployment name.")
-    api_version: str | None = None
     dimensions: int | None = Field(default=None, gt=0)
+    encoding_format: Literal["float", "base64"] | None = None
     query_input_type: str | None = None
     document_input_type: str | None = None
     additional_kwargs: dict[str, Any] = Field(default_factory=dict)
-    timeout: float | None = 60.0
-    total_timeout: float | None = None
-    max_retries: int = Field(default=2, ge=0)
-    max_concurrency: int | None = None
-    default_headers: SecretHeaders = Field(default=None, repr=False)
-    http_client: _HttpClient = Field(default=None, exclude=True, repr=False)
-    async_http_client: _AsyncHttpClient = Field(default=None, exclude=True, repr=False)
 
-    _clients: ClientHolder | None = PrivateAttr(default=None)
-
-    @field_validator("credential", mode="before")
-    @classmethod
-    def _secret_key(cls, value: Any) -> Any:
-        return SecretStr(value) if isinstance(value, str) else value
-
-    @field_validator("endpoint", mode="after")
-    @classmethod
-    def _endpoint(cls, value: str | None) -> str:
-        return check_endpoint(value)
+    # Input types not given by the user, as derived from `model` at construction.
+    _derived: dict[str, str | None] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _defaults_from_model(self) -> AzureInferenceEmbedding:
         given = self.model_fields_set
         if self.model and "model_name" not in given:
             self.model_name = self.model
-        takes_input_type = (self.model or "").lower().startswith(_INPUT_TYPE_PREFIXES)
-        if takes_input_type and "query_input_type" not in given:
-            self.query_input_type = "query"
-        if takes_input_type and "document_input_type" not in given:
-            self.document_input_type = "document"
+        for name in _INPUT_TYPE_FIELDS:
+            if name not in given:
+                value = self._default_input_type(name)
+                setattr(self, name, value)
+                self._derived[name] = value
         return self
+
+    def _default_input_type(self, name: str) -> str | None:
+        if (self.model or "").lower().startswith(_INPUT_TYPE_PREFIXES):
+            return _INPUT_TYPE_FIELDS[name]
+        return None
+
+    def _input_type(self, name: str) -> str | None:
+        """The field's value; a default derived from `model` follows later model changes."""
+        value: str | None = getattr(self, name)
+        if name in self._derived and value == self._derived[name]:
+            return self._default_input_type(name)
+        return value
 
     @classmethod
     def class_name(cls) -> str:
@@ -150,6 +125,8 @@ class AzureInferenceEmbedding(ClientOwner, MultiModalEmbedding):
         params: dict[str, Any] = {}
         if self.dimensions is not None:
             params["dimensions"] = self.dimensions
+        if self.encoding_format is not None:
+            params["encoding_format"] = self.encoding_format
         if input_type is not None:
             params["input_type"] = input_type
         if self.additional_kwargs:
@@ -157,42 +134,44 @@ class AzureInferenceEmbedding(ClientOwner, MultiModalEmbedding):
         return params
 
     def _embed(self, texts: list[str], input_type: str | None) -> list[Embedding]:
-        result = self._holder.sync().embed(texts, **self._params(input_type))
-        return _vectors(result, len(texts))
+        with self._sync_client() as client:
+            result = client.embed(texts, **self._params(input_type))
+        return vectors_from(result, len(texts))
 
     async def _aembed(self, texts: list[str], input_type: str | None) -> list[Embedding]:
-        async with self._holder.async_client() as client:
+        async with self._async_client() as client:
             result = await client.embed(texts, **self._params(input_type))
-        return _vectors(result, len(texts))
+        return vectors_from(result, len(texts))
 
     def _get_query_embedding(self, query: str) -> Embedding:
-        return self._embed([query], self.query_input_type)[0]
+        return self._embed([query], self._input_type("query_input_type"))[0]
 
     async def _aget_query_embedding(self, query: str) -> Embedding:
-        return (await self._aembed([query], self.query_input_type))[0]
+        return (await self._aembed([query], self._input_type("query_input_type")))[0]
 
     def _get_text_embedding(self, text: str) -> Embedding:
-        return self._embed([text], self.document_input_type)[0]
+        return self._embed([text], self._input_type("document_input_type"))[0]
 
     async def _aget_text_embedding(self, text: str) -> Embedding:
-        return (await self._aembed([text], self.document_input_type))[0]
+        return (await self._aembed([text], self._input_type("document_input_type")))[0]
 
     def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        return self._embed(texts, self.document_input_type)
+        return self._embed(texts, self._input_type("document_input_type"))
 
     async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        return await self._aembed(texts, self.document_input_type)
+        return await self._aembed(texts, self._input_type("document_input_type"))
 
     def _get_image_embeddings(self, img_file_paths: list[ImageType]) -> list[Embedding]:
         inputs = [image_embedding_input(p) for p in img_file_paths]
-        result = self._holder.sync().embed_images(inputs, **self._params(None))
-        return _vectors(result, len(inputs))
+        with self._sync_client() as client:
+            result = client.embed_images(inputs, **self._params(None))
+        return vectors_from(result, len(inputs))
 
     async def _aget_image_embeddings(self, img_file_paths: list[ImageType]) -> list[Embedding]:
         inputs = [image_embedding_input(p) for p in img_file_paths]
-        async with self._holder.async_client() as client:
+        async with self._async_client() as client:
             result = await client.embed_images(inputs, **self._params(None))
-        return _vectors(result, len(inputs))
+        return vectors_from(result, len(inputs))
 
     def _get_image_embedding(self, img_file_path: ImageType) -> Embedding:
         return self._get_image_embeddings([img_file_path])[0]

@@ -1,7 +1,12 @@
-"""Wire responses and stream chunks -> LangChain messages (pure functions).
+"""Core completions and stream updates -> LangChain messages (pure translation).
 
-Non-streamed and streamed answers go through the same helpers, so merging the
-chunks of a stream gives the message ``invoke`` returns (a test says so):
+The joining of a stream is the core's ``StreamAccumulator``: each wire chunk
+becomes a core update whose tool-call fragments already carry their call's
+slot, which is the ``index`` LangChain merges ``tool_call_chunks`` by. Tool-call
+arguments are parsed by the core (never raising), which also marks a call cut
+off by ``max_tokens`` as invalid.
+
+Merging the chunks of a stream gives the message ``invoke`` returns (a test says so):
 
 * text, reasoning and tool-call fragments travel on the chunks as they come;
 * usage, ``finish_reason``, model name, id, fingerprint, logprobs and filter
@@ -13,14 +18,15 @@ chunks of a stream gives the message ``invoke`` returns (a test says so):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall, ToolCall
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+from azure_inference_core import StreamAccumulator, TruncatedAnswerError, parse_tool_calls
 
 if TYPE_CHECKING:
     from azure_inference_core import (
@@ -36,7 +42,7 @@ __all__ = [
     "MODEL_PROVIDER",
     "StreamProcessor",
     "completion_to_result",
-    "parse_tool_calls",
+    "split_tool_calls",
     "usage_to_metadata",
 ]
 
@@ -73,10 +79,15 @@ def usage_to_metadata(usage: CompletionUsage | None) -> UsageMetadata | None:
     """
     if usage is None:
         return None
-    metadata = UsageMetadata(
-        input_tokens=usage.prompt_tokens,
-        output_tokens=usage.completion_tokens,
-        total_tokens=usage.total_tokens,
+    # A cast, not the constructor: some langchain-core builds declare the detail
+    # keys without NotRequired for type checkers, though they are optional.
+    metadata = cast(
+        "UsageMetadata",
+        {
+            "input_tokens": usage.prompt_tokens,
+            "output_tokens": usage.completion_tokens,
+            "total_tokens": usage.total_tokens,
+        },
     )
     prompt_details = _extra(usage, "prompt_tokens_details")
     input_details = InputTokenDetails()
@@ -97,45 +108,31 @@ def usage_to_metadata(usage: CompletionUsage | None) -> UsageMetadata | None:
     return metadata
 
 
-def _parse_arguments(arguments: str) -> tuple[dict[str, Any] | None, str | None]:
-    if not arguments.strip():
-        return {}, None
-    try:
-        parsed = json.loads(arguments, strict=False)
-    except ValueError as exc:
-        return None, f"Arguments are not valid JSON: {exc}"
-    if not isinstance(parsed, dict):
-        return None, f"Arguments must be a JSON object, got {type(parsed).__name__}."
-    return parsed, None
-
-
-def parse_tool_calls(
-    calls: list[WireToolCall] | None,
+def split_tool_calls(
+    calls: list[WireToolCall] | None, finish_reason: str | None = None
 ) -> tuple[list[ToolCall], list[InvalidToolCall]]:
-    """Split the wire tool calls into parsed and invalid ones (never raises).
+    """Split wire tool calls into parsed and invalid ones (never raises).
 
     Args:
         calls: ``message.tool_calls`` of a completion.
+        finish_reason: the choice's; ``length`` makes the call being written invalid.
 
     Returns:
         ``(tool_calls, invalid_tool_calls)``; a call whose arguments are not a
-        JSON object lands in the second list with the raw text and the reason.
+        JSON object, or were cut off, lands in the second list with the raw text
+        and the reason.
     """
     valid: list[ToolCall] = []
     invalid: list[InvalidToolCall] = []
-    for call in calls or ():
-        args, error = _parse_arguments(call.function.arguments)
-        if args is None:
+    for call in parse_tool_calls(calls, finish_reason):
+        if call.arguments is None:
             invalid.append(
                 invalid_tool_call(
-                    name=call.function.name,
-                    args=call.function.arguments,
-                    id=call.id,
-                    error=error,
+                    name=call.name, args=call.raw_arguments, id=call.id, error=call.error
                 )
             )
         else:
-            valid.append(tool_call(name=call.function.name, args=args, id=call.id))
+            valid.append(tool_call(name=call.name, args=call.arguments, id=call.id))
     return valid, invalid
 
 
@@ -169,7 +166,7 @@ def completion_to_result(completion: ChatCompletion) -> ChatResult:
     generations: list[ChatGeneration] = []
     for choice in completion.choices:
         message = choice.message
-        tool_calls, invalid = parse_tool_calls(message.tool_calls)
+        tool_calls, invalid = split_tool_calls(message.tool_calls, choice.finish_reason)
         additional: dict[str, Any] = {}
         if message.reasoning_content is not None:
             additional["reasoning_content"] = message.reasoning_content
@@ -206,24 +203,12 @@ class StreamProcessor:
     final chunk (usage and metadata, ``chunk_position="last"``).
     """
 
-    __slots__ = (
-        "_content_filter",
-        "_fingerprint",
-        "_finish_reason",
-        "_id",
-        "_logprobs",
-        "_model",
-        "_prompt_filter",
-        "_usage",
-    )
+    __slots__ = ("_accumulator", "_content_filter", "_fingerprint", "_logprobs", "_prompt_filter")
 
     def __init__(self) -> None:
-        self._id: str | None = None
-        self._model = ""
+        self._accumulator = StreamAccumulator()
         self._fingerprint: Any = None
         self._prompt_filter: Any = None
-        self._finish_reason: str | None = None
-        self._usage: UsageMetadata | None = None
         self._logprobs: list[Any] = []
         self._content_filter: Any = None
 
@@ -242,49 +227,40 @@ class StreamProcessor:
             ValueError: the stream holds a second choice (``n`` > 1), which a
                 LangChain stream cannot represent.
         """
-        if chunk.id and self._id is None:
-            self._id = chunk.id
-        if chunk.model:
-            self._model = chunk.model
+        update = self._accumulator.feed(chunk)
         if (fingerprint := _extra(chunk, "system_fingerprint")) is not None:
             self._fingerprint = fingerprint
         if (prompt_filter := _extra(chunk, "prompt_filter_results")) is not None:
             self._prompt_filter = prompt_filter
-        if chunk.usage is not None:
-            self._usage = usage_to_metadata(chunk.usage)
-        if not chunk.choices:
+        if not update.choices:
             return None
-        if len(chunk.choices) > 1 or chunk.choices[0].index != 0:
+        if len(update.choices) > 1 or update.choices[0].index != 0:
             raise ValueError(
                 "The stream holds more than one choice (n > 1); LangChain streams carry one. "
                 "Use invoke()/generate() for several choices."
             )
-        choice = chunk.choices[0]
-        if choice.finish_reason is not None:
-            self._finish_reason = choice.finish_reason
+        choice = update.choices[0]
         if choice.logprobs is not None:
             self._collect_logprobs(choice.logprobs)
-        if filters := _extra(choice, "content_filter_results"):
+        if filters := _extra(chunk.choices[0], "content_filter_results"):
             self._content_filter = filters
-        delta = choice.delta
         tool_chunks = [
             tool_call_chunk(
-                name=call.function.name if call.function else None,
-                args=call.function.arguments if call.function else None,
-                id=call.id,
-                index=call.index if call.index is not None else position,
+                name=call.name, args=call.arguments or None, id=call.id, index=call.index
             )
-            for position, call in enumerate(delta.tool_calls or ())
+            for call in choice.tool_calls
         ]
-        if not delta.content and not tool_chunks and not delta.reasoning_content:
+        if not choice.content and not tool_chunks and not choice.reasoning_content:
             return None
-        fields: dict[str, Any] = {"content": delta.content or "", "id": self._id}
+        fields: dict[str, Any] = {
+            "content": choice.content or "",
+            "id": self._accumulator.id or None,
+        }
         if tool_chunks:
             fields["tool_call_chunks"] = tool_chunks
-        if delta.reasoning_content:
-            fields["additional_kwargs"] = {"reasoning_content": delta.reasoning_content}
-        message = AIMessageChunk(**fields)
-        return ChatGenerationChunk(message=message)
+        if choice.reasoning_content:
+            fields["additional_kwargs"] = {"reasoning_content": choice.reasoning_content}
+        return ChatGenerationChunk(message=AIMessageChunk(**fields))
 
     def _collect_logprobs(self, logprobs: Any) -> None:
         content = logprobs.get("content") if isinstance(logprobs, Mapping) else None
@@ -296,28 +272,45 @@ class StreamProcessor:
 
         Returns:
             The last generation chunk of the stream.
+
+        Raises:
+            TruncatedAnswerError: the answer was cut off by ``max_tokens`` while a
+                tool call was being written. A LangChain stream cannot take back
+                the fragments already sent, and merged chunks would turn the partial
+                arguments into a call that looks valid; raising keeps that call from
+                being executed (``invoke`` without streaming returns it in
+                ``invalid_tool_calls`` instead).
         """
+        completion = self._accumulator.result()
+        choice = completion.choices[0] if completion.choices else None
+        finish_reason = choice.finish_reason if choice is not None else None
+        if choice is not None and finish_reason == "length" and choice.message.tool_calls:
+            raise TruncatedAnswerError(
+                "The answer was cut off by max_tokens (finish_reason 'length') while a tool "
+                "call's arguments were being written; raise max_tokens and ask again.",
+                completion=completion,
+            )
         metadata: dict[str, Any] = {
-            "model_name": self._model,
-            "id": self._id or "",
+            "model_name": completion.model,
+            "id": completion.id,
             "model_provider": MODEL_PROVIDER,
         }
         if self._fingerprint is not None:
             metadata["system_fingerprint"] = self._fingerprint
         if self._prompt_filter is not None:
             metadata["prompt_filter_results"] = self._prompt_filter
-        metadata["finish_reason"] = self._finish_reason
+        metadata["finish_reason"] = finish_reason
         if self._logprobs:
             metadata["logprobs"] = {"content": self._logprobs}
         if self._content_filter is not None:
             metadata["content_filter_results"] = self._content_filter
         message = AIMessageChunk(
             content="",
-            usage_metadata=self._usage,
+            usage_metadata=usage_to_metadata(completion.usage),
             response_metadata=metadata,
-            id=self._id,
+            id=completion.id or None,
             chunk_position="last",
         )
         return ChatGenerationChunk(
-            message=message, generation_info={"finish_reason": self._finish_reason}
+            message=message, generation_info={"finish_reason": finish_reason}
         )

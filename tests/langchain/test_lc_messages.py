@@ -16,13 +16,19 @@ from langchain_core.messages import (
 )
 from langchain_core.messages.tool import invalid_tool_call
 
-from langchain_azure_inference._convert import (
+from azure_inference_core import tool_result_to_wire
+from langchain_azure_inference._messages import (
     UnsupportedContentError,
     convert_content_part,
     convert_message,
     convert_messages,
-    encode_tool_result_as_json,
 )
+
+
+def encode_tool_result_as_json(text: str) -> str:
+    """The content the core sends to a model that needs JSON-object tool results."""
+    return str(tool_result_to_wire("c", text, json_object=True)["content"])
+
 
 PNG_B64 = "iVBORw0KGgo="
 PNG_DATA_URL = f"data:image/png;base64,{PNG_B64}"
@@ -188,13 +194,14 @@ def test_ai_empty_without_tool_calls_is_empty_string() -> None:
     assert convert_message(AIMessage(""))["content"] == ""
 
 
-def test_ai_tool_calls_with_empty_content_send_null_content() -> None:
+def test_ai_tool_calls_with_empty_content_omit_content() -> None:
+    # Issue 13: "content": null / "" went out where every SDK omits the field.
     message = AIMessage(
         "",
         tool_calls=[{"name": "get", "args": {"city": "Zürich", "n": 0}, "id": "c1"}],
     )
     wire = convert_message(message)
-    assert wire["content"] is None
+    assert "content" not in wire
     assert wire["tool_calls"] == [
         {
             "id": "c1",
@@ -317,9 +324,15 @@ def test_tool_message_unsupported_block_raises() -> None:
 # -- JSON tool results (Cohere) ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ['{"result": 3}', "[1, 2]", "3", '"quoted"', "null"])
-def test_json_tool_result_left_unchanged(text: str) -> None:
+@pytest.mark.parametrize("text", ['{"result": 3}', '{"temp": "12 °C", "city": "Zürich"}'])
+def test_json_object_tool_result_left_unchanged(text: str) -> None:
     assert encode_tool_result_as_json(text) == text
+
+
+@pytest.mark.parametrize(("text", "value"), [("[1, 2]", [1, 2]), ("3", 3), ('"quoted"', "quoted")])
+def test_json_non_object_tool_result_wrapped_keeping_its_type(text: str, value: object) -> None:
+    # Cohere takes a JSON object (see azure_inference_core._tools): a scalar is wrapped.
+    assert json.loads(encode_tool_result_as_json(text)) == {"result": value}
 
 
 @pytest.mark.parametrize("text", ["It's sunny.", "", "{broken", "Zürich ☀"])

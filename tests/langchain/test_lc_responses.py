@@ -8,10 +8,10 @@ import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk
 
 from azure_inference_core import ChatCompletion, ChatCompletionChunk, StreamAccumulator
-from langchain_azure_inference._parse import (
+from langchain_azure_inference._responses import (
     StreamProcessor,
     completion_to_result,
-    parse_tool_calls,
+    split_tool_calls,
     usage_to_metadata,
 )
 
@@ -96,7 +96,7 @@ def _wire_calls(*arguments: str) -> Any:
 
 
 def test_tool_calls_parsed() -> None:
-    valid, invalid = parse_tool_calls(_wire_calls('{"city": "Zürich"}', ""))
+    valid, invalid = split_tool_calls(_wire_calls('{"city": "Zürich"}', ""))
     assert [c["args"] for c in valid] == [{"city": "Zürich"}, {}]
     assert [c["id"] for c in valid] == ["c0", "c1"]
     assert invalid == []
@@ -104,7 +104,7 @@ def test_tool_calls_parsed() -> None:
 
 @pytest.mark.parametrize("bad", ["{not json", "[1, 2]", '"text"'])
 def test_bad_arguments_become_invalid_tool_calls(bad: str) -> None:
-    valid, invalid = parse_tool_calls(_wire_calls(bad))
+    valid, invalid = split_tool_calls(_wire_calls(bad))
     assert valid == []
     assert invalid[0]["args"] == bad
     assert invalid[0]["name"] == "f"

@@ -1,0 +1,422 @@
+"""The one client lifecycle shared by every adapter class.
+
+Adapter classes (LangChain's chat model and embeddings, LlamaIndex's LLM and
+embedding model) are pydantic models that users build, copy, pickle and
+mutate freely. This module gives them, without importing any framework:
+
+* ``CORE_CLIENT_OPTIONS``: the declared list of core client options, so every
+  adapter exposes the same names and adding an option is one line;
+* ``check_names``: unknown argument names raise, listing the valid ones;
+* ``ClientLifecycle``: lazy sync and async core clients, rebuilt when a
+  connection setting changes, never closed under a live call or stream (a
+  ``Lease`` keeps its client alive), and safe to shallow-copy (each owner has
+  its own clients), deep-copy and pickle (a copy starts with no client).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import threading
+import weakref
+from collections.abc import AsyncGenerator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, TypedDict, TypeVar
+
+import httpx
+from typing_extensions import Self
+
+from ._async_client import AsyncInferenceClient
+from ._client import InferenceClient
+from ._params import check_names
+from ._read import DEFAULT_MAX_ERROR_BYTES, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_RESPONSE_BYTES
+
+__all__ = [
+    "CONNECTION_FIELDS",
+    "CORE_CLIENT_OPTIONS",
+    "ClientLifecycle",
+    "ClientOption",
+    "CoreClientOptions",
+    "OPTION_NAMES",
+    "Lease",
+    "check_names",
+    "core_client_kwargs",
+]
+
+
+@dataclass(frozen=True)
+class ClientOption:
+    """One keyword of ``InferenceClient`` / ``AsyncInferenceClient``.
+
+    ``default`` is the core's own default: an adapter field left at it is not
+    passed on, so an option the installed core lacks breaks nothing until set.
+    """
+
+    name: str
+    default: Any
+    doc: str
+
+
+#: Every core client option an adapter class exposes, under the same name.
+#: (``endpoint``, ``credential``, ``model`` and the httpx clients are handled apart.)
+CORE_CLIENT_OPTIONS: tuple[ClientOption, ...] = (
+    ClientOption("api_version", None, "api-version query value; None: the flavour's default."),
+    ClientOption("extra_parameters", None, "extra-parameters header mode for every request."),
+    ClientOption("max_retries", 2, "Retries on 408/429/5xx and connection errors; 0: none."),
+    ClientOption("timeout", 60.0, "Seconds per connect/read/write of each request; None: none."),
+    ClientOption("total_timeout", None, "Seconds for a whole call, retries and stream included."),
+    ClientOption("default_headers", None, "Headers sent with every request."),
+    ClientOption("key_header", None, "Where a key goes: authorization, api-key or both."),
+    ClientOption("credential_scopes", None, "Entra ID scopes instead of the flavour's."),
+    ClientOption("allow_insecure_http", False, "Send a key over http:// to a non-loopback host."),
+    ClientOption("max_concurrency", None, "Requests and streams in flight on the core's pool."),
+    ClientOption("proxy", None, "Proxy URL or httpx.Proxy for the pool the core creates."),
+    ClientOption("trust_env", True, "Read proxy and CA settings from the environment."),
+    ClientOption("verify", True, "TLS verification: bool, CA bundle path or SSLContext."),
+    ClientOption("max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES, "Largest decoded answer body."),
+    ClientOption("max_error_bytes", DEFAULT_MAX_ERROR_BYTES, "Most of an error body read."),
+    ClientOption("max_event_bytes", DEFAULT_MAX_EVENT_BYTES, "Longest streamed line or event."),
+)
+
+OPTION_NAMES: frozenset[str] = frozenset(o.name for o in CORE_CLIENT_OPTIONS)
+_DEFAULTS: dict[str, Any] = {o.name: o.default for o in CORE_CLIENT_OPTIONS}
+
+#: The settings that pick a client, besides the options.
+CONNECTION_FIELDS: tuple[str, ...] = ("endpoint", "credential", "model")
+
+
+class CoreClientOptions(TypedDict, total=False):
+    """The types of ``CORE_CLIENT_OPTIONS`` (for adapters' signatures)."""
+
+    api_version: str | None
+    extra_parameters: Literal["pass-through", "drop", "error"] | None
+    max_retries: int
+    timeout: float | httpx.Timeout | None
+    total_timeout: float | None
+    default_headers: Mapping[str, str] | None
+    key_header: Literal["authorization", "api-key", "both"] | None
+    credential_scopes: Sequence[str] | None
+    allow_insecure_http: bool
+    max_concurrency: int | None
+    proxy: str | httpx.Proxy | None
+    trust_env: bool
+    verify: bool | str | ssl.SSLContext
+
+
+def core_client_kwargs(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Keyword arguments for a core client from an adapter's settings.
+
+    ``endpoint``, ``credential`` and ``model`` are always passed; an option
+    only when it differs from the core's default.
+
+    Raises:
+        TypeError: ``settings`` holds a name that is neither.
+    """
+    check_names(settings, (*CONNECTION_FIELDS, *OPTION_NAMES), "core client settings")
+    kwargs = {name: settings.get(name) for name in CONNECTION_FIELDS}
+    for name, value in settings.items():
+        if name in OPTION_NAMES and not _same(value, _DEFAULTS[name]):
+            kwargs[name] = value
+    return kwargs
+
+
+def _same(value: Any, default: Any) -> bool:
+    # `True == 1` must not hide a verify=1 typo, and a Timeout never equals 60.0.
+    return type(value) is type(default) and bool(value == default)
+
+
+def _freeze(value: Any) -> Any:
+    """A comparable snapshot: containers copied (in-place edits count as changes)."""
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+C = TypeVar("C", InferenceClient, AsyncInferenceClient)
+_Lock = Any  # a threading.RLock (its type is private to the threading module)
+
+
+class _Entry(Generic[C]):
+    """One core client, the settings it was built from and who is using it."""
+
+    __slots__ = ("client", "closer", "key", "leases", "loop", "retired")
+
+    def __init__(self, client: C, key: Any, loop: asyncio.AbstractEventLoop | None) -> None:
+        self.client: C = client
+        self.key = key
+        self.loop = loop
+        self.leases = 0
+        self.retired = False
+        self.closer: AsyncGenerator[None, None] | None = None
+
+
+async def _close_with_loop(client: AsyncInferenceClient) -> AsyncGenerator[None, None]:
+    """Waits until asyncio closes it (loop shutdown, GC or aclose), then closes ``client``."""
+    try:
+        yield
+    finally:
+        await client.aclose()
+
+
+_TASKS: set[Any] = set()  # scheduled closes, kept alive until done
+
+
+def _close_now(entry: _Entry[Any]) -> None:
+    """Close an unused entry from any thread (async ones on their own loop)."""
+    if isinstance(entry.client, InferenceClient):
+        entry.client.close()
+        return
+    loop, closer = entry.loop, entry.closer
+    if loop is None or loop.is_closed():
+        return  # its connections died with the loop
+    coro = closer.aclose() if closer is not None else entry.client.aclose()
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        task = loop.create_task(coro)
+        _TASKS.add(task)
+        task.add_done_callback(_TASKS.discard)
+    else:
+        future = asyncio.run_coroutine_threadsafe(coro, loop)
+        _TASKS.add(future)
+        future.add_done_callback(_TASKS.discard)
+
+
+def _retire(lock: _Lock, entry: _Entry[Any] | None) -> None:
+    """Mark ``entry`` unused from now on; close it once its last lease ends."""
+    if entry is None:
+        return
+    with lock:
+        entry.retired = True
+        idle = entry.leases == 0
+    if idle:
+        _close_now(entry)
+
+
+def _unlease(lock: _Lock, entry: _Entry[Any]) -> bool:
+    """Drop one lease; True when the entry is retired and now unused (to close)."""
+    with lock:
+        entry.leases -= 1
+        return entry.retired and entry.leases == 0
+
+
+def _release(lock: _Lock, entry: _Entry[Any]) -> None:
+    if _unlease(lock, entry):
+        _close_now(entry)
+
+
+async def _aclose_entry(entry: _Entry[Any]) -> None:
+    """Close an unused entry, awaiting it when it lives on the running loop."""
+    if entry.loop is not None and entry.loop is asyncio.get_running_loop():
+        await (entry.closer.aclose() if entry.closer is not None else entry.client.aclose())
+    else:
+        _close_now(entry)
+
+
+class Lease(Generic[C]):
+    """A core client kept open until ``release()`` (or until the lease is collected).
+
+    Hold one for a whole call or stream: a settings change, ``close()`` or the
+    owner being collected meanwhile closes the client only after release.
+    """
+
+    __slots__ = ("__weakref__", "_done", "client")
+
+    def __init__(self, lock: _Lock, entry: _Entry[C]) -> None:
+        self.client: C = entry.client
+        self._done: weakref.finalize[Any, Any] = weakref.finalize(self, _release, lock, entry)
+
+    def release(self) -> None:
+        """Give the client back (idempotent)."""
+        self._done()
+
+    async def arelease(self) -> None:
+        """``release``, awaiting the close of a retired client on the running loop."""
+        detached = self._done.detach()
+        if detached is not None:
+            lock, entry = detached[2]
+            if _unlease(lock, entry):
+                await _aclose_entry(entry)
+
+    def __enter__(self) -> C:
+        return self.client
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    async def __aenter__(self) -> C:
+        return self.client
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.arelease()
+
+
+class _Slot:
+    """The clients of one owner."""
+
+    __slots__ = ("aentry", "entry")
+
+    def __init__(self) -> None:
+        self.entry: _Entry[InferenceClient] | None = None
+        self.aentry: _Entry[AsyncInferenceClient] | None = None
+
+
+def _retire_slot(lock: _Lock, slot: _Slot) -> None:
+    entry, aentry = slot.entry, slot.aentry
+    slot.entry = slot.aentry = None
+    _retire(lock, entry)
+    _retire(lock, aentry)
+
+
+class ClientLifecycle:
+    """Lazy core clients for the adapter objects that hold this (a private attribute).
+
+    Every method takes the ``owner`` (the adapter object) and its current
+    ``settings`` (``endpoint``, ``credential``, ``model`` and any of
+    ``CORE_CLIENT_OPTIONS``). A client is created on first use and reused while
+    the settings and the httpx client are the same; otherwise a new one is
+    built and the old one closed once no lease holds it. A pydantic
+    ``model_copy`` shares this object but not the clients: each owner gets its
+    own. ``copy.deepcopy`` and pickling give a fresh, empty lifecycle.
+
+    Async clients are pooled per event loop and closed when that loop shuts
+    down. A loop on a thread other than the main one (LlamaIndex's
+    ``asyncio_run`` makes short-lived ones that close without shutting down
+    their async generators) gets a client for one lease, closed at release.
+    """
+
+    __slots__ = ("__weakref__", "_lock", "_slots")
+
+    def __init__(self) -> None:
+        # Reentrant: finalizers (a collected owner or lease) take it too, and the
+        # garbage collector may run them on this thread while it is held.
+        self._lock: _Lock = threading.RLock()
+        self._slots: dict[int, _Slot] = {}
+
+    def _slot(self, owner: object) -> _Slot:
+        slot = self._slots.get(id(owner))
+        if slot is None:
+            slot = _Slot()
+            self._slots[id(owner)] = slot
+            # The owner going away retires its clients (live leases finish first).
+            weakref.finalize(owner, self._forget, id(owner))
+        return slot
+
+    def _forget(self, key: int) -> None:
+        with self._lock:
+            slot = self._slots.pop(key, None)
+        if slot is not None:
+            _retire_slot(self._lock, slot)
+
+    # -- sync -----------------------------------------------------------------
+
+    def lease(
+        self, owner: object, settings: Mapping[str, Any], http_client: httpx.Client | None = None
+    ) -> Lease[InferenceClient]:
+        """The sync client for ``settings``, kept open until the lease is released.
+
+        Raises:
+            ConfigurationError, TypeError: the core rejects the settings.
+        """
+        key = (_freeze(dict(settings)), id(http_client))
+        with self._lock:
+            slot = self._slot(owner)
+            entry = slot.entry
+            if entry is not None and entry.key == key:
+                entry.leases += 1
+                return Lease(self._lock, entry)
+        client = InferenceClient(**core_client_kwargs(settings), http_client=http_client)
+        new: _Entry[InferenceClient] = _Entry(client, key, None)
+        new.leases = 1
+        with self._lock:
+            old, slot.entry = slot.entry, new
+        _retire(self._lock, old)
+        return Lease(self._lock, new)
+
+    def sync(
+        self, owner: object, settings: Mapping[str, Any], http_client: httpx.Client | None = None
+    ) -> InferenceClient:
+        """The current sync client (no lease: for a caller that finishes before the next call)."""
+        with self.lease(owner, settings, http_client) as client:
+            return client
+
+    # -- async ----------------------------------------------------------------
+
+    async def alease(
+        self,
+        owner: object,
+        settings: Mapping[str, Any],
+        http_client: httpx.AsyncClient | None = None,
+    ) -> Lease[AsyncInferenceClient]:
+        """The async client for ``settings`` on the running loop, kept open until release.
+
+        Raises:
+            ConfigurationError, TypeError: the core rejects the settings.
+        """
+        loop = asyncio.get_running_loop()
+        key = (_freeze(dict(settings)), id(http_client))
+        pooled = threading.current_thread() is threading.main_thread()
+        if pooled:
+            with self._lock:
+                slot = self._slot(owner)
+                entry = slot.aentry
+                if entry is not None and entry.key == key and entry.loop is loop:
+                    entry.leases += 1
+                    return Lease(self._lock, entry)
+        client = AsyncInferenceClient(**core_client_kwargs(settings), http_client=http_client)
+        new: _Entry[AsyncInferenceClient] = _Entry(client, key, loop)
+        new.leases = 1
+        if not pooled:
+            new.retired = True  # closed when this one lease ends
+            return Lease(self._lock, new)
+        new.closer = _close_with_loop(client)
+        await new.closer.__anext__()  # now tracked by the loop's async-generator shutdown
+        with self._lock:
+            old, slot.aentry = slot.aentry, new
+        _retire(self._lock, old)
+        return Lease(self._lock, new)
+
+    # -- closing --------------------------------------------------------------
+
+    def close(self, owner: object) -> None:
+        """Close the owner's sync client (after its live leases end)."""
+        with self._lock:
+            slot = self._slots.get(id(owner))
+            entry = slot.entry if slot is not None else None
+            if slot is not None:
+                slot.entry = None
+        _retire(self._lock, entry)
+
+    async def aclose(self, owner: object) -> None:
+        """Close the owner's sync and async clients (after their live leases end)."""
+        self.close(owner)
+        with self._lock:
+            slot = self._slots.get(id(owner))
+            entry = slot.aentry if slot is not None else None
+            if slot is not None:
+                slot.aentry = None
+        if entry is None:
+            return
+        with self._lock:
+            entry.retired = True
+            idle = entry.leases == 0
+        if idle:
+            await _aclose_entry(entry)
+
+    # -- copying --------------------------------------------------------------
+
+    def __copy__(self) -> Self:
+        return self  # shared on purpose: clients are kept per owner
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ClientLifecycle:
+        return ClientLifecycle()
+
+    def __reduce__(self) -> tuple[type[ClientLifecycle], tuple[()]]:
+        return (ClientLifecycle, ())
+
+    def __repr__(self) -> str:
+        return f"ClientLifecycle(owners={len(self._slots)})"

@@ -1,0 +1,255 @@
+"""Connection settings of the adapter classes, as one pydantic base.
+
+LangChain's and LlamaIndex's classes are pydantic models that users build
+freely, copy, pickle, serialize and change. This base gives all four the same
+fields (the endpoint, the credential, the model and every core client option
+under the core's own name), the same checks, and their core clients through
+the ``ClientLifecycle``: created on first use, rebuilt when a setting changes,
+kept open while a stream reads from them, never shared by copies.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from types import TracebackType
+from typing import Annotated, Any, Literal
+
+import httpx
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+    SecretStr,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from typing_extensions import Self
+
+from ._async_client import AsyncInferenceClient
+from ._client import InferenceClient
+from ._endpoint import resolve_endpoint
+from ._lifecycle import CONNECTION_FIELDS, CORE_CLIENT_OPTIONS, ClientLifecycle, Lease
+from ._params import check_names
+from ._read import DEFAULT_MAX_ERROR_BYTES, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_RESPONSE_BYTES
+from ._secrets import is_secret_header, public_headers
+
+__all__ = ["ENV_ENDPOINT", "CoreClientSettings", "check_endpoint"]
+
+ENV_ENDPOINT = "AZURE_INFERENCE_ENDPOINT"
+_MASK = "***"
+_SETTINGS = (*CONNECTION_FIELDS, *(o.name for o in CORE_CLIENT_OPTIONS))
+
+# Injected httpx clients show as null in JSON schemas (a live client has none).
+_CLIENT_SCHEMA = WithJsonSchema({"type": "null", "description": "an injected httpx client"})
+
+
+def _verify_out(value: Any) -> Any:
+    # An SSLContext cannot be serialized; a loaded copy verifies with the system CAs.
+    return value if isinstance(value, (bool, str)) else True
+
+
+def check_endpoint(endpoint: str | None) -> str:
+    """The endpoint to use, from the argument or the environment, checked (no I/O).
+
+    Raises:
+        ValueError: No endpoint anywhere, or a URL the core rejects.
+    """
+    value = endpoint if endpoint is not None else os.environ.get(ENV_ENDPOINT)
+    if not value:
+        raise ValueError(
+            f"No endpoint: pass endpoint='https://<name>.<region>.models.ai.azure.com' "
+            f"(or a Foundry '.../models' URL) or set {ENV_ENDPOINT}."
+        )
+    resolve_endpoint(value)
+    return value
+
+
+class CoreClientSettings(BaseModel):
+    """Endpoint, credential, every core client option, and the lazy core clients.
+
+    Field defaults are the core's; ``InferenceClient`` documents each option.
+    Unknown constructor arguments raise ``TypeError`` listing the valid names.
+    Secrets (the credential, secret default headers, a proxy URL) are never
+    serialized nor shown in a repr.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    endpoint: str | None = Field(default=None, validate_default=True, description="Endpoint URL.")
+    credential: SecretStr | Any | None = Field(
+        default=None, exclude=True, repr=False, description="Key or token credential."
+    )
+    model: str | None = Field(default=None, description="Model or deployment name.")
+    api_version: str | None = Field(default=None, description="api-version override.")
+    extra_parameters: Literal["pass-through", "drop", "error"] | None = Field(
+        default=None, description="extra-parameters header mode for every request."
+    )
+    max_retries: int = Field(default=2, ge=0, description="Retries on transient errors.")
+    timeout: float | None = Field(default=60.0, description="Seconds per request.")
+    total_timeout: float | None = Field(
+        default=None, description="Seconds for a whole call, retries and streams included."
+    )
+    default_headers: Annotated[dict[str, str] | None, PlainSerializer(public_headers)] = Field(
+        default=None, repr=False, description="Extra headers (keys in them never serialized)."
+    )
+    key_header: Literal["authorization", "api-key", "both"] | None = Field(
+        default=None, description="Where a key goes (default: from the endpoint)."
+    )
+    credential_scopes: list[str] | None = Field(
+        default=None, description="Entra ID scopes (default: from the endpoint)."
+    )
+    allow_insecure_http: bool = Field(
+        default=False, description="Send a key over http:// to a non-loopback host."
+    )
+    max_concurrency: int | None = Field(
+        default=None, description="Requests in flight per client (core default when None)."
+    )
+    proxy: Annotated[Any, WithJsonSchema({"type": ["string", "null"]})] = Field(
+        default=None,
+        exclude=True,
+        repr=False,
+        description="Proxy URL or httpx.Proxy (may hold a password: never serialized).",
+    )
+    trust_env: bool = Field(default=True, description="Read proxy/CA settings from the env.")
+    verify: Annotated[
+        Any, PlainSerializer(_verify_out), WithJsonSchema({"type": ["boolean", "string"]})
+    ] = Field(default=True, description="TLS verification: bool, CA bundle path or SSLContext.")
+    max_response_bytes: int = Field(
+        default=DEFAULT_MAX_RESPONSE_BYTES, description="Largest decoded answer body accepted."
+    )
+    max_error_bytes: int = Field(
+        default=DEFAULT_MAX_ERROR_BYTES, description="Most of an error body read."
+    )
+    max_event_bytes: int = Field(
+        default=DEFAULT_MAX_EVENT_BYTES, description="Longest streamed line or event accepted."
+    )
+    http_client: Annotated[httpx.Client | None, _CLIENT_SCHEMA] = Field(
+        default=None, exclude=True, repr=False, description="httpx client (never closed by us)."
+    )
+    async_http_client: Annotated[httpx.AsyncClient | None, _CLIENT_SCHEMA] = Field(
+        default=None, exclude=True, repr=False, description="httpx async client (not closed)."
+    )
+
+    _lifecycle: ClientLifecycle = PrivateAttr(default_factory=ClientLifecycle)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_names(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            valid = set(cls.model_fields)
+            for info in cls.model_fields.values():
+                if info.alias:
+                    valid.add(info.alias)
+                choices = getattr(info.validation_alias, "choices", None)
+                valid.update(c for c in choices or () if isinstance(c, str))
+                if isinstance(info.validation_alias, str):
+                    valid.add(info.validation_alias)
+            check_names(data, valid, f"{cls.__name__}()")
+        return data
+
+    @field_validator("credential", mode="before")
+    @classmethod
+    def _secret_key(cls, value: Any) -> Any:
+        return SecretStr(value) if isinstance(value, str) else value
+
+    @field_validator("endpoint", mode="after")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str:
+        return check_endpoint(value)
+
+    @field_validator("default_headers", mode="after")
+    @classmethod
+    def _no_masked_secret(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        for name, header in (value or {}).items():
+            if is_secret_header(name) and header == _MASK:
+                raise ValueError(
+                    f"default_headers[{name!r}] is the masked value {_MASK!r} from a serialized "
+                    "object, not the secret; pass the real value again."
+                )
+        return value
+
+    @field_validator("verify", mode="after")
+    @classmethod
+    def _verify(cls, value: Any) -> Any:
+        if not isinstance(value, (bool, str, ssl.SSLContext)):
+            raise ValueError("verify must be True/False, a CA bundle path or an ssl.SSLContext.")
+        return value
+
+    # -- clients --------------------------------------------------------------
+
+    def _settings(self) -> dict[str, Any]:
+        """The settings that pick a core client, read now (changes take effect)."""
+        return {name: getattr(self, name) for name in _SETTINGS}
+
+    def _get_sync_client(self) -> InferenceClient:
+        """The current sync core client (built now if a setting changed)."""
+        return self._lifecycle.sync(self, self._settings(), self.http_client)
+
+    def _lease(self) -> Lease[InferenceClient]:
+        """The sync client, kept open until the lease is released (for streams)."""
+        return self._lifecycle.lease(self, self._settings(), self.http_client)
+
+    @contextmanager
+    def _sync_client(self) -> Iterator[InferenceClient]:
+        """The sync client for one call."""
+        with self._lease() as client:
+            yield client
+
+    @asynccontextmanager
+    async def _async_client(self) -> AsyncIterator[AsyncInferenceClient]:
+        """The async client for one call or stream on the running loop."""
+        lease = await self._lifecycle.alease(self, self._settings(), self.async_http_client)
+        async with lease as client:
+            yield client
+
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickle the settings; the clients are rebuilt on first use after loading.
+
+        Raises:
+            TypeError: an ``http_client`` / ``async_http_client`` is set: it cannot be
+                pickled, and dropping it would silently change the transport.
+        """
+        if self.http_client is not None or self.async_http_client is not None:
+            raise TypeError(
+                f"A {type(self).__name__} with http_client / async_http_client cannot be "
+                "pickled (httpx clients hold sockets and locks). Pickle one without them "
+                "and set the client again after loading."
+            )
+        state: dict[Any, Any] = super().__getstate__()
+        return state
+
+    def close(self) -> None:
+        """Close the sync connection pool (idempotent; a live stream finishes first)."""
+        self._lifecycle.close(self)
+
+    async def aclose(self) -> None:
+        """Close both connection pools (idempotent; live streams finish first)."""
+        await self._lifecycle.aclose(self)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
