@@ -307,6 +307,8 @@ async def serve_responses(
     scripted = state.script.take(question)
     if scripted is not None and scripted.status is not None:
         raise ServiceError(scripted.status, scripted.body, scripted.headers)
+    if scripted is not None and scripted.chunks is not None and not translated.stream:
+        raise invalid("This scripted answer has raw events; send stream=true.", "stream")
     rid = "resp_" + base["x-request-id"].replace("-", "")
     if scripted is not None:
         result = _scripted_result(scripted, rid, name, checked.prompt_tokens)
@@ -327,8 +329,6 @@ async def serve_responses(
     headers = {**base, **state.quotas.headers(name), "x-ms-rai-invoked": "true"}
     latency = state.latency
     if not translated.stream:
-        if scripted is not None and scripted.chunks is not None:
-            raise invalid("This scripted answer has raw events; send stream=true.", "stream")
         if latency is not None:
             rng = state.latency_rng
             wait = latency.first_token.draw(rng) + sum(
