@@ -469,3 +469,23 @@ def test_the_model_table_knows_the_responses_only_models() -> None:
             capabilities, _ = capabilities_for(name)
             assert capabilities.responses_only == (profile.responses_api == "only"), name
     assert capabilities_for("codex-mini")[0].responses_only
+
+
+async def test_opening_a_stream_is_retried_but_not_once_events_flow(
+    driver: Driver, server: ScriptedServer
+) -> None:
+    busy = {"error": {"code": "server_error", "message": "overloaded"}}
+    head = sse(events_for(RESPONSE)[:4])
+    server.push(
+        json_reply(busy, 503, **{"retry-after-ms": "10"}),
+        sse_reply([sse(events_for(RESPONSE))]),
+        sse_reply([head], cut=True),
+    )
+    client = driver.client(server.url, model="m", max_retries=2)
+    _, opened = await stream(driver, client, "hi")
+    assert len(server.seen) == 2  # the 503 was retried
+    assert opened.final_response().id == "resp_1"
+    with pytest.raises(StreamError, match=r"broke|without response\.completed"):
+        await stream(driver, client, "hi")
+    assert len(server.seen) == 3  # a stream cut after its 200 is not resent
+    await driver.close(client)
