@@ -231,6 +231,24 @@ _BUILTIN: tuple[ModelProfile, ...] = (
         responses_api="only",
     ),
     ModelProfile(
+        name="o3-pro",
+        provider="OpenAI",
+        context_window=200000,
+        max_output=100000,
+        supports_tools=True,
+        supports_parallel_tool_calls=True,
+        json_object=True,
+        json_schema=True,
+        vision=10,
+        extra_parameters=_OPENAI_EXTRAS,
+        unsupported_parameters=frozenset(
+            {"temperature", "top_p", "presence_penalty", "frequency_penalty"}
+        ),
+        usage_style="stream_options",
+        reasoning="hidden",
+        responses_api="only",
+    ),
+    ModelProfile(
         name="DeepSeek-R1",
         provider="DeepSeek",
         context_window=128000,

@@ -146,13 +146,16 @@ def test_deployment_auth_and_api_version_checks(emu: Emulator, v1: httpx.Client)
     assert error_of(codex)["param"] == "temperature"
 
 
-def test_responses_only_models_refuse_chat_completions_on_every_route(emu: Emulator) -> None:
-    chat = {"model": "codex-mini", "messages": [{"role": "user", "content": "hi"}]}
+@pytest.mark.parametrize("model", ["codex-mini", "o3-pro"])
+def test_responses_only_models_refuse_chat_completions_on_every_route(
+    emu: Emulator, model: str
+) -> None:
+    chat = {"model": model, "messages": [{"role": "user", "content": "hi"}]}
     urls = [
         (f"{emu.openai_v1_endpoint}/chat/completions", {}),
         (f"{emu.foundry_endpoint}/chat/completions", {"api-version": "2024-05-01-preview"}),
         (
-            f"{emu.openai_deployment_endpoint('codex-mini')}/chat/completions",
+            f"{emu.openai_deployment_endpoint(model)}/chat/completions",
             {"api-version": "2024-10-21"},
         ),
     ]
@@ -161,6 +164,10 @@ def test_responses_only_models_refuse_chat_completions_on_every_route(emu: Emula
         assert answer.status_code == 400, url
         assert error_of(answer)["code"] == "OperationNotSupported"
         assert "Please choose different model" in error_of(answer)["message"]
+    body = {"model": model, "input": "hi", "reasoning": {"effort": "high"}}
+    assert httpx.post(
+        f"{emu.openai_v1_endpoint}/responses", json=body, headers={"api-key": KEY}, verify=TLS
+    ).is_success
 
 
 # -- the core client through the emulator ------------------------------------------------------
