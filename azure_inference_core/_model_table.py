@@ -184,11 +184,13 @@ TABLE: tuple[tuple[str, ModelCapabilities], ...] = (
             system_role=False,
         ),
     ),
+    # Responses API only (chat completions answer 400 OperationNotSupported).
+    ("codex-mini", replace(_O_SERIES, family="codex", vision=0, responses_only=True)),
+    ("o3-pro", replace(_O_SERIES, family="o3-pro", responses_only=True)),
     ("o1", replace(_O_SERIES, parallel_tools=False)),
     ("o3-mini", replace(_O_SERIES, vision=0)),
     ("o3", _O_SERIES),
     ("o4", _O_SERIES),
-    ("codex-mini", _O_SERIES),
     # Meta Llama
     ("llama-4", replace(_LLAMA, family="Llama 4", vision=None)),
     ("meta-llama-3.1", _LLAMA),

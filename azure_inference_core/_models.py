@@ -18,6 +18,9 @@ Facts and their sources (the disputed ones first):
   not structured outputs (``json_schema``).
 * DeepSeek-R1: "tool calling: no, response format: text": no tools, no JSON mode.
 * o3-mini: text input only (Azure OpenAI model list); o1 and o3 take images.
+* codex-mini and o3-pro: served by the Responses API only (chat completions answer 400
+  OperationNotSupported, "The chatCompletion operation does not work with the
+  specified model"); reasoning like the o-series, text input.
 * Phi-3 / Phi-3.5: no JSON mode and no tools (the Phi how-to pages in the
   project's docs); Phi-3-vision takes one image per turn.
 * Cohere command models: a tool message must hold JSON (the inference API
@@ -82,6 +85,8 @@ class ModelCapabilities:
             before sending, see ``_reasoning.py``).
         encoding: the tiktoken encoding of the model's tokenizer (``o200k_base``,
             ``cl100k_base``); None: no public tokenizer, counts are estimated.
+        responses_only: served only by the Responses API (``client.responses``); chat
+            completions answer 400 ``OperationNotSupported`` (codex models).
     """
 
     family: str
@@ -104,6 +109,7 @@ class ModelCapabilities:
     developer_role: bool = False
     rejected: frozenset[str] = frozenset()
     encoding: str | None = None
+    responses_only: bool = False
 
     @property
     def input_modalities(self) -> tuple[str, ...]:

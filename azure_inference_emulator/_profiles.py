@@ -18,6 +18,7 @@ __all__ = ["PROFILES", "ModelProfile", "get_profile"]
 UsageStyle = Literal["last_chunk", "stream_options"]
 ReasoningStyle = Literal["none", "content", "hidden"]
 ModelType = Literal["chat-completions", "embeddings"]
+ResponsesApi = Literal["no", "also", "only"]
 
 _ALL_ENCODINGS = ("float", "base64", "int8", "uint8", "binary", "ubinary")
 
@@ -54,6 +55,8 @@ class ModelProfile:
         encoding_formats: accepted ``encoding_format`` values.
         image_embeddings: serves ``/images/embeddings``.
         aliases: other names that select this profile (Foundry deployment names).
+        responses_api: ``also`` serves ``/responses`` too; ``only`` serves nothing else
+            (chat completions answer 400 OperationNotSupported, as for codex models).
     """
 
     name: str
@@ -80,6 +83,7 @@ class ModelProfile:
     encoding_formats: tuple[str, ...] = ()
     image_embeddings: bool = False
     aliases: tuple[str, ...] = ()
+    responses_api: ResponsesApi = "no"
 
     @property
     def is_chat(self) -> bool:
@@ -120,7 +124,9 @@ def _phi(name: str, context: int, vision: int = 0) -> ModelProfile:
     )
 
 
-def _reasoning(name: str, context: int, output: int, vision: int) -> ModelProfile:
+def _reasoning(
+    name: str, context: int, output: int, vision: int, responses_api: ResponsesApi = "no"
+) -> ModelProfile:
     """An OpenAI reasoning model: hidden reasoning, Azure's refusals of sampling parameters."""
     return ModelProfile(
         name=name,
@@ -136,6 +142,7 @@ def _reasoning(name: str, context: int, output: int, vision: int) -> ModelProfil
         usage_style="stream_options",
         reasoning="hidden",
         reasoning_parameters=True,
+        responses_api=responses_api,
     )
 
 
@@ -198,6 +205,7 @@ _BUILTIN: tuple[ModelProfile, ...] = (
         vision=10,
         extra_parameters=_OPENAI_EXTRAS,
         usage_style="stream_options",
+        responses_api="also",
     ),
     ModelProfile(
         name="gpt-4o",
@@ -212,11 +220,14 @@ _BUILTIN: tuple[ModelProfile, ...] = (
         audio=False,
         extra_parameters=_OPENAI_EXTRAS,
         usage_style="stream_options",
+        responses_api="also",
     ),
-    _reasoning("o3-mini", 200000, 100000, vision=0),
+    _reasoning("o3-mini", 200000, 100000, vision=0, responses_api="also"),
     _reasoning("o1", 200000, 100000, vision=10),
     _reasoning("o4-mini", 200000, 100000, vision=10),
     _reasoning("gpt-5-mini", 400000, 128000, vision=10),
+    _reasoning("codex-mini", 200000, 100000, vision=0, responses_api="only"),
+    _reasoning("o3-pro", 200000, 100000, vision=10, responses_api="only"),
     ModelProfile(
         name="DeepSeek-R1",
         provider="DeepSeek",
