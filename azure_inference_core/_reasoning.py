@@ -13,7 +13,7 @@ OpenAI's reasoning models (o1, o3, o3-mini, o4-mini, gpt-5; rows with
   Nothing is dropped with a warning: a setting that silently does nothing is
   a bug the user never sees;
 * read system messages as ``developer`` messages: a system message is sent
-  with the ``developer`` role.
+  with the ``developer`` role (o1-mini and o1-preview take neither: refused).
 
 ``reasoning_effort`` is refused for a known model that has no such setting.
 Unknown models get no rule (the service's own answer says what it refuses).
@@ -95,10 +95,25 @@ def apply_model_rules(
             ),
             refused,
         )
+    if (
+        capabilities.max_tokens_field == "max_completion_tokens"
+        and not capabilities.system_role
+        and any(_role(m) in ("system", "developer") for m in body.get("messages", []))
+    ):
+        raise RejectedParameterError(
+            f"{label} takes no system or developer message (the service answers 400 "
+            "unsupported_value for messages[].role). Put the instructions at the start of "
+            "the first user message.",
+            ["messages"],
+        )
     if capabilities.max_tokens_field == "max_completion_tokens" and "max_tokens" in body:
         body["max_completion_tokens"] = body.pop("max_tokens")
     if capabilities.developer_role:
         body["messages"] = [_as_developer(m) for m in body.get("messages", [])]
+
+
+def _role(message: Any) -> Any:
+    return message.get("role") if isinstance(message, Mapping) else None
 
 
 def _as_developer(message: Any) -> Any:

@@ -218,3 +218,15 @@ def test_emulator_reasoning_profiles_agree_with_the_table() -> None:
         assert profile.reasoning_parameters is expected, name
         if expected:
             assert {"temperature", "presence_penalty", "logprobs"} <= caps.rejected
+
+
+@pytest.mark.parametrize("deployment", ["o1-mini", "o1-preview"])
+def test_models_without_system_or_developer_role_refuse_them(deployment: str) -> None:
+    sent = Sent()
+    with client(AOAI.format(deployment), sent) as c:
+        with pytest.raises(RejectedParameterError, match="first user message") as info:
+            c.complete(SYSTEM_AND_USER)
+        c.complete([{"role": "user", "content": "hi"}], max_tokens=9)
+    assert info.value.parameters == ["messages"]
+    assert len(sent.requests) == 1
+    assert sent.body_sent["max_completion_tokens"] == 9
