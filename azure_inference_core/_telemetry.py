@@ -212,10 +212,10 @@ class Trace:
     def done(self, result: Any) -> None:
         """End with a parsed ``ChatCompletion`` or ``EmbeddingsResult``."""
         self._answer(
-            attribute(result, "id"),
-            attribute(result, "model"),
+            result.id,
+            result.model,
             [c.finish_reason for c in getattr(result, "choices", ())],
-            attribute(result, "usage"),
+            result.usage,
         )
         if self._capture and getattr(result, "choices", None):
             self._response["gen_ai.output.messages"] = output_messages(result.choices)
@@ -297,20 +297,37 @@ class Trace:
     # -- streams -------------------------------------------------------------
 
     def chunk(self, chunk: Any) -> None:
-        """One chunk passed to the caller (kept: what the span needs, not the chunk)."""
-        now = time.perf_counter()
+        """One chunk passed to the caller (kept: what the span needs, not the chunk).
+
+        The hot path of a traced stream: a clock read and a few attribute reads.
+        ``time_per_output_chunk`` is recorded once at the end of the stream, as the
+        mean gap after the first chunk, so no metric is recorded per chunk.
+        """
         state = self._chunks
         if state is None:
-            self._first = now - self._started
-            state = self._chunks = _ChunkState(self._capture)
-            if self._span is not None:
-                self._span.set_attribute("gen_ai.response.time_to_first_chunk", self._first)
-            if self._instruments is not None:
-                self._instruments.first_chunk.record(self._first, self.metric_attributes)
-        elif self._instruments is not None:
-            self._instruments.per_chunk.record(now - self._last, self.metric_attributes)
-        self._last = now
-        state.feed(chunk)
+            self._first_chunk(chunk)
+            return
+        state.count += 1
+        for choice in chunk.choices:
+            if choice.finish_reason:
+                state.reasons[choice.index] = choice.finish_reason
+        if chunk.usage is not None:
+            state.usage = chunk.usage
+        if state.accumulator is not None:
+            state.accumulator.feed(chunk)
+        self._last = time.perf_counter()
+
+    def _first_chunk(self, chunk: Any) -> None:
+        self._last = now = time.perf_counter()
+        self._first = first = now - self._started
+        state = self._chunks = _ChunkState(self._capture)
+        state.id = chunk.id or None
+        state.model = chunk.model or None
+        if self._span is not None:
+            self._span.set_attribute("gen_ai.response.time_to_first_chunk", first)
+        if self._instruments is not None:
+            self._instruments.first_chunk.record(first, self.metric_attributes)
+        self.chunk(chunk)
 
     def stream_end(self, exc: BaseException | None) -> None:
         """The stream is over: exhausted (None), failed, or closed early (GeneratorExit)."""
@@ -318,6 +335,9 @@ class Trace:
             return
         state = self._chunks
         if state is not None:
+            if state.count > 1 and self._instruments is not None and self._first is not None:
+                gap = (self._last - self._started - self._first) / (state.count - 1)
+                self._instruments.per_chunk.record(gap, self.metric_attributes)
             self._answer(state.id, state.model, list(state.reasons.values()), state.usage)
             if state.accumulator is not None:
                 self._response["gen_ai.output.messages"] = output_messages(
@@ -330,9 +350,10 @@ class Trace:
 
 def traced_chunks(chunks: Generator[Any, None, None], trace: Trace) -> Generator[Any, None, None]:
     """A sync stream's chunks, telling ``trace`` of each and of the end."""
+    seen = trace.chunk
     try:
         for chunk in chunks:
-            trace.chunk(chunk)
+            seen(chunk)
             yield chunk
     except BaseException as exc:
         trace.stream_end(exc)
@@ -343,25 +364,14 @@ def traced_chunks(chunks: Generator[Any, None, None], trace: Trace) -> Generator
 
 
 class _ChunkState:
-    __slots__ = ("accumulator", "id", "model", "reasons", "usage")
+    __slots__ = ("accumulator", "count", "id", "model", "reasons", "usage")
 
     def __init__(self, capture: bool) -> None:
         from ._accumulate import StreamAccumulator
 
         self.accumulator = StreamAccumulator() if capture else None
+        self.count = 0
         self.id: str | None = None
         self.model: str | None = None
         self.reasons: dict[int, str] = {}
         self.usage: Any = None
-
-    def feed(self, chunk: Any) -> None:
-        if self.id is None:
-            self.id = chunk.id or None
-            self.model = chunk.model or None
-        for choice in chunk.choices:
-            if choice.finish_reason:
-                self.reasons[choice.index] = choice.finish_reason
-        if chunk.usage is not None:
-            self.usage = chunk.usage
-        if self.accumulator is not None:
-            self.accumulator.feed(chunk)

@@ -176,8 +176,10 @@ async def test_stream_span_ends_with_the_stream(otel: Otel, emu: Emulator, kind:
         assert a["gen_ai.usage.output_tokens"] == usage[-1].completion_tokens
     points = otel.points()
     assert points["gen_ai.client.operation.time_to_first_chunk"][0].count == 1
-    per_chunk = points["gen_ai.client.operation.time_per_output_chunk"]
-    assert sum(p.count for p in per_chunk) == len(chunks) - 1
+    # One measurement per stream: the mean gap between chunks after the first.
+    (per_chunk,) = points["gen_ai.client.operation.time_per_output_chunk"]
+    assert per_chunk.count == 1
+    assert 0 < per_chunk.sum < (span.end_time - span.start_time) / 1e9
 
 
 async def test_stream_parent_is_where_it_was_opened(otel: Otel, emu: Emulator) -> None:
