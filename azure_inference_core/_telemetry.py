@@ -26,6 +26,7 @@ attempt when wanted.
 
 from __future__ import annotations
 
+import os
 import time
 import weakref
 from collections.abc import Callable, Generator, Mapping
@@ -58,6 +59,14 @@ _PARAMS = (
 )
 
 
+def _switched_off() -> bool:
+    """``OTEL_PYTHON_DISABLED_INSTRUMENTATIONS`` names this library (read per call)."""
+    names = os.environ.get("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS")
+    if not names:
+        return False
+    return any(n.strip() in ("azure_inference_core", "azure-inference") for n in names.split(","))
+
+
 class TracedCall(Call):
     """A ``Call`` with its ``Trace`` (only built when a provider is configured)."""
 
@@ -70,11 +79,13 @@ def traced_call(client: Any, call: Call, operation: str, body: Mapping[str, Any]
     if not HAVE_OTEL:
         return call
     spans, meters = tracer(), instruments()
-    if spans is None and meters is None:
+    if (spans is None and meters is None) or _switched_off():
         return call
-    traced = TracedCall.__new__(TracedCall)
-    for name in Call.__slots__:
-        setattr(traced, name, getattr(call, name))
+    c = call
+    traced = TracedCall(
+        c.method, c.url, c.content, c.headers, c.extensions, c.stream, c.client_request_id
+    )
+    traced.total_timeout = c.total_timeout
     capture = capture_enabled(getattr(client, "capture_message_content", None))
     traced.trace = Trace(spans, meters, client, call, operation, body, capture)
     return traced

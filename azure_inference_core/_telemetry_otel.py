@@ -108,13 +108,14 @@ def provider_name(client: Any) -> str:
 
 
 def attribute(obj: Any, name: str) -> Any:
+    """A field of a wire model or a dict, or an extra (unknown) field of a model; else None."""
     if obj is None:
         return None
     if isinstance(obj, Mapping):
         return obj.get(name)
-    value = getattr(obj, name, None)
+    value = getattr(obj, "__dict__", {}).get(name)  # a pydantic model's fields
     if value is None:
-        extra = getattr(obj, "model_extra", None)
+        extra = getattr(obj, "__pydantic_extra__", None)
         if extra:
             value = extra.get(name)
     return value

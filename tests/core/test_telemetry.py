@@ -415,3 +415,13 @@ def _no_params() -> dict[str, Any]:
     from azure_inference_core._params import chat_params
 
     return chat_params({}, "test")
+
+
+def test_switched_off_by_the_standard_variable(
+    otel: Otel, emu: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS", "httpx, azure_inference_core")
+    with InferenceClient(emu.foundry_endpoint, KEY, model="Mistral-Large") as client:
+        client.complete(MESSAGES)
+    assert otel.spans() == []
+    assert otel.points() == {}
