@@ -17,14 +17,14 @@ from ._errors import StreamError, StreamTooLargeError
 from ._read import DecodeFailure, araw_reads, raw_reads
 from ._sse import DEFAULT_MAX_EVENT_BYTES
 from ._stream_state import _StreamState
-from ._telemetry import STREAMS, Trace, traced_chunks
+from ._telemetry import STREAMS, Trace
 from ._wire import ChatCompletion, ChatCompletionChunk
 
 __all__ = ["AsyncChatCompletionStream", "ChatCompletionStream", "_StreamState"]
 
 
 def _chunks(
-    response: httpx.Response, state: _StreamState
+    response: httpx.Response, state: _StreamState, trace: Trace | None = None
 ) -> Generator[ChatCompletionChunk, None, None]:
     due, clock = state.due, time.monotonic
     try:
@@ -33,14 +33,28 @@ def _chunks(
             for raw in raw_reads(response):
                 if clock() >= due:
                     raise state.out_of_time()
-                yield from state.feed(raw)
-            yield from state.finish()
+                if trace is None:
+                    yield from state.feed(raw)
+                else:
+                    for chunk in state.feed(raw):
+                        trace.chunk(chunk)
+                        yield chunk
+            for chunk in state.finish():
+                if trace is not None:
+                    trace.chunk(chunk)
+                yield chunk
         except httpx.HTTPError as exc:
             raise state.broken(exc) from exc
         except (DecodeFailure, StreamTooLargeError) as exc:
             raise state.failed(exc) from None
+    except BaseException as exc:
+        if trace is not None:  # failed, or closed early (GeneratorExit)
+            trace.stream_end(exc)
+        raise
     finally:
         response.close()
+    if trace is not None:
+        trace.stream_end(None)
 
 
 class ChatCompletionStream:
@@ -79,11 +93,9 @@ class ChatCompletionStream:
         # The generator must not hold ``self``: a stream abandoned with ``break``
         # is then freed by refcounting alone, and its connection and concurrency
         # slot come back at once rather than at the next garbage collection.
-        self._iterator = _chunks(response, self._state)
         # The call's span (_telemetry.py), ended with the stream; None when not traced.
         self._trace: Trace | None = STREAMS.pop(response, None) if STREAMS else None
-        if self._trace is not None:
-            self._iterator = traced_chunks(self._iterator, self._trace)
+        self._iterator = _chunks(response, self._state, self._trace)
         self._handed_out = False
 
     def __iter__(self) -> Iterator[ChatCompletionChunk]:

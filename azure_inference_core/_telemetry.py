@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 import time
 import weakref
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from ._call import Call
@@ -41,7 +41,7 @@ if HAVE_OTEL:
     from opentelemetry import trace as otel_trace
     from opentelemetry.trace import SpanKind, StatusCode
 
-__all__ = ["HAVE_OTEL", "STREAMS", "Trace", "TracedCall", "traced_call", "traced_chunks"]
+__all__ = ["HAVE_OTEL", "STREAMS", "Trace", "TracedCall", "traced_call"]
 
 T = TypeVar("T")
 
@@ -357,21 +357,6 @@ class Trace:
         if isinstance(exc, GeneratorExit):  # the caller stopped reading: not a failure
             exc = None
         self._end(exc)
-
-
-def traced_chunks(chunks: Generator[Any, None, None], trace: Trace) -> Generator[Any, None, None]:
-    """A sync stream's chunks, telling ``trace`` of each and of the end."""
-    seen = trace.chunk
-    try:
-        for chunk in chunks:
-            seen(chunk)
-            yield chunk
-    except BaseException as exc:
-        trace.stream_end(exc)
-        raise
-    finally:
-        chunks.close()
-    trace.stream_end(None)
 
 
 class _ChunkState:
