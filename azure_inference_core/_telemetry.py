@@ -27,6 +27,7 @@ attempt when wanted.
 from __future__ import annotations
 
 import os
+import sys
 import time
 import weakref
 from collections.abc import Callable, Mapping
@@ -34,14 +35,8 @@ from typing import Any, TypeVar
 
 from ._call import Call
 from ._telemetry_content import capture_enabled, input_attributes, output_messages
-from ._telemetry_otel import HAVE_OTEL, attribute, instruments, provider_name, tracer
 
-if HAVE_OTEL:
-    from opentelemetry import context as otel_context
-    from opentelemetry import trace as otel_trace
-    from opentelemetry.trace import SpanKind, StatusCode
-
-__all__ = ["HAVE_OTEL", "STREAMS", "Trace", "TracedCall", "traced_call"]
+__all__ = ["STREAMS", "Trace", "TracedCall", "traced_call"]
 
 T = TypeVar("T")
 
@@ -59,12 +54,35 @@ _PARAMS = (
 )
 
 
+#: ``_telemetry_otel``, imported on the first call after the application imported OpenTelemetry.
+_otel: Any = None
+
+
 def _switched_off() -> bool:
     """``OTEL_PYTHON_DISABLED_INSTRUMENTATIONS`` names this library (read per call)."""
     names = os.environ.get("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS")
     if not names:
         return False
     return any(n.strip() in ("azure_inference_core", "azure-inference") for n in names.split(","))
+
+
+def _provider_name(client: Any) -> str:
+    flavour = getattr(client._config.flavour, "value", "")
+    return "azure.ai.openai" if flavour in ("azure_openai", "openai_v1") else "azure.ai.inference"
+
+
+def attribute(obj: Any, name: str) -> Any:
+    """A field of a wire model or a dict, or an extra (unknown) field of a model; else None."""
+    if obj is None:
+        return None
+    if isinstance(obj, Mapping):
+        return obj.get(name)
+    value = getattr(obj, "__dict__", {}).get(name)  # a pydantic model's fields
+    if value is None:
+        extra = getattr(obj, "__pydantic_extra__", None)
+        if extra:
+            value = extra.get(name)
+    return value
 
 
 class TracedCall(Call):
@@ -76,9 +94,17 @@ class TracedCall(Call):
 
 def traced_call(client: Any, call: Call, operation: str, body: Mapping[str, Any]) -> Call:
     """``call`` itself without a configured provider, else a ``TracedCall`` for it."""
-    if not HAVE_OTEL:
+    global _otel
+    modules = sys.modules
+    if "opentelemetry.trace" not in modules and "opentelemetry.metrics" not in modules:
+        return call  # nothing imported OpenTelemetry, so no provider can be set
+    if _otel is None:
+        from . import _telemetry_otel
+
+        _otel = _telemetry_otel
+    if not _otel.HAVE_OTEL:
         return call
-    spans, meters = tracer(), instruments()
+    spans, meters = _otel.tracer(), _otel.instruments()
     if (spans is None and meters is None) or _switched_off():
         return call
     c = call
@@ -135,12 +161,12 @@ class Trace:
         self._chunks: Any = None  # streams: what the chunks said (id, model, reasons, usage)
         self._response: dict[str, Any] = {}
         self._plain = call
-        self._parent = otel_context.get_current()
+        self._parent = _otel.otel_context.get_current()
         model = body.get("model") or client._config.deployment
         url = call.url
         common: dict[str, Any] = {
             "gen_ai.operation.name": operation,
-            "gen_ai.provider.name": provider_name(client),
+            "gen_ai.provider.name": _provider_name(client),
             "server.address": url.host,
             "server.port": url.port or (443 if url.scheme == "https" else 80),
         }
@@ -181,17 +207,17 @@ class Trace:
             self._span = self._tracer.start_span(
                 self.name,
                 context=self._parent,
-                kind=SpanKind.CLIENT,
+                kind=_otel.SpanKind.CLIENT,
                 attributes=self.attributes,
             )
-            self._token = otel_context.attach(
-                otel_trace.set_span_in_context(self._span, self._parent)
+            self._token = _otel.otel_context.attach(
+                _otel.otel_trace.set_span_in_context(self._span, self._parent)
             )
 
     def sent(self) -> None:
         """Sending is over (answer, stream opened, or failure): the caller's context is back."""
         if self._token is not None:
-            otel_context.detach(self._token)
+            _otel.otel_context.detach(self._token)
             self._token = None
 
     def retry(self, retries: int, delay: float, status: int | None, error: str | None) -> None:
@@ -287,7 +313,7 @@ class Trace:
                 text = f"{error} (HTTP {status})" if status else error
                 if self._capture:  # a service message may echo the prompt
                     text = f"{text}: {str(exc)[:300]}"
-                span.set_status(StatusCode.ERROR, text)
+                span.set_status(_otel.StatusCode.ERROR, text)
             span.end()
         instruments = self._instruments
         if instruments is None:

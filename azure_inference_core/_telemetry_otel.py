@@ -1,18 +1,20 @@
 """The OpenTelemetry side of ``_telemetry``: imports, instruments, provider checks.
 
-Imports ``opentelemetry`` only when the ``otel`` extra is installed; without it
-``HAVE_OTEL`` is False and ``_telemetry`` never calls anything here.
+Imported by ``_telemetry`` only once the application itself imported
+``opentelemetry`` (no provider can be configured otherwise), so importing the
+core never pays for OpenTelemetry's import. Without the ``otel`` extra
+``HAVE_OTEL`` is False.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 try:  # the ``otel`` extra
+    from opentelemetry import context as otel_context
     from opentelemetry import metrics as otel_metrics
     from opentelemetry import trace as otel_trace
-    from opentelemetry.trace import ProxyTracerProvider
+    from opentelemetry.trace import ProxyTracerProvider, SpanKind, StatusCode
 
     try:
         from opentelemetry.metrics._internal import _ProxyMeterProvider as _NoMeters
@@ -27,9 +29,11 @@ __all__ = [
     "HAVE_OTEL",
     "SECOND_BUCKETS",
     "TOKEN_BUCKETS",
-    "attribute",
+    "SpanKind",
+    "StatusCode",
     "instruments",
-    "provider_name",
+    "otel_context",
+    "otel_trace",
     "tracer",
 ]
 
@@ -100,22 +104,3 @@ def instruments() -> _Instruments | None:
         cached = _cache["metrics"] = (provider, _Instruments(meter))
     instruments: _Instruments = cached[1]
     return instruments
-
-
-def provider_name(client: Any) -> str:
-    flavour = getattr(client._config.flavour, "value", "")
-    return "azure.ai.openai" if flavour in ("azure_openai", "openai_v1") else "azure.ai.inference"
-
-
-def attribute(obj: Any, name: str) -> Any:
-    """A field of a wire model or a dict, or an extra (unknown) field of a model; else None."""
-    if obj is None:
-        return None
-    if isinstance(obj, Mapping):
-        return obj.get(name)
-    value = getattr(obj, "__dict__", {}).get(name)  # a pydantic model's fields
-    if value is None:
-        extra = getattr(obj, "__pydantic_extra__", None)
-        if extra:
-            value = extra.get(name)
-    return value

@@ -69,9 +69,8 @@ def describe(span) -> str:
     ms = (span.end_time - span.start_time) / 1e6
     parts = [f"{span.name} [{a.get('gen_ai.provider.name', 'app')}] {ms:.0f} ms"]
     if "gen_ai.usage.input_tokens" in a:
-        parts.append(
-            f"tokens {a['gen_ai.usage.input_tokens']} in / {a.get('gen_ai.usage.output_tokens')} out"
-        )
+        used = (a["gen_ai.usage.input_tokens"], a.get("gen_ai.usage.output_tokens"))
+        parts.append(f"tokens {used[0]} in / {used[1]} out")
     if "gen_ai.response.finish_reasons" in a:
         parts.append(f"finish {','.join(a['gen_ai.response.finish_reasons'])}")
     if "gen_ai.response.time_to_first_chunk" in a:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -425,3 +427,14 @@ def test_switched_off_by_the_standard_variable(
         client.complete(MESSAGES)
     assert otel.spans() == []
     assert otel.points() == {}
+
+
+def test_importing_the_core_does_not_import_opentelemetry() -> None:
+    # Only an application that imports OpenTelemetry can configure a provider, so the
+    # core leaves the import (tens of milliseconds) to it.
+    code = (
+        "import sys, azure_inference_core; "
+        "print(sorted(m for m in sys.modules if m.startswith('opentelemetry')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
