@@ -8,12 +8,14 @@ core never pays for OpenTelemetry's import. Without the ``otel`` extra
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 try:  # the ``otel`` extra
     from opentelemetry import context as otel_context
     from opentelemetry import metrics as otel_metrics
     from opentelemetry import trace as otel_trace
+    from opentelemetry.metrics import _internal as _metrics_internal
     from opentelemetry.trace import ProxyTracerProvider, SpanKind, StatusCode
 
     try:
@@ -80,7 +82,16 @@ class _Instruments:
 _cache: dict[str, tuple[Any, Any]] = {}
 
 
+# The API keeps the configured providers in module globals (None until set); reading
+# them first spares the public getters' environment lookups on every call. Should a
+# release rename them, the public getters decide alone.
+_SPANS_BY_ENV = "OTEL_PYTHON_TRACER_PROVIDER" in os.environ
+_METERS_BY_ENV = "OTEL_PYTHON_METER_PROVIDER" in os.environ
+
+
 def tracer() -> Any:
+    if not _SPANS_BY_ENV and getattr(otel_trace, "_TRACER_PROVIDER", 0) is None:
+        return None
     provider = otel_trace.get_tracer_provider()
     if isinstance(provider, ProxyTracerProvider):
         return None
@@ -93,6 +104,8 @@ def tracer() -> Any:
 
 
 def instruments() -> _Instruments | None:
+    if not _METERS_BY_ENV and getattr(_metrics_internal, "_METER_PROVIDER", 0) is None:
+        return None
     provider = otel_metrics.get_meter_provider()
     if isinstance(provider, (_NoMeters, otel_metrics.NoOpMeterProvider)):
         return None
