@@ -2,8 +2,8 @@
 
 Run: ``.venv/bin/python -m bench.bench_telemetry [--repeats 5] [--calls 300] [--streams 3]``.
 
-Each state runs ``bench_core.measure`` in a fresh process against the same
-loopback server (a child process, so ``time.process_time`` counts only client
+Each round runs ``bench_core.measure`` once per state, each in a fresh process,
+the states interleaved, against the same loopback server (a child process, so ``time.process_time`` counts only client
 work):
 
 * ``no extra``: ``opentelemetry`` cannot be imported (as without the ``otel`` extra);
@@ -121,10 +121,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--streams", type=int, default=3)
     args = parser.parse_args(argv)
     process, base = serve_in_process()
+    # Rounds interleave the states (a fresh process each), so a change in the
+    # machine's load (2 shared cores) falls on all three alike.
+    found: dict[str, dict[str, list[float]]] = {mode: {} for mode in MODES}
     try:
-        found = {
-            mode: run_mode(mode, base, args.calls, args.streams, args.repeats) for mode in MODES
-        }
+        for _ in range(args.repeats):
+            for mode in MODES:
+                for name, values in run_mode(mode, base, args.calls, args.streams, 1).items():
+                    found[mode].setdefault(name, []).extend(values)
     finally:
         process.terminate()
         process.join(5)

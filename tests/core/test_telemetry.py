@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 pytest.importorskip("opentelemetry.sdk")
@@ -438,3 +439,31 @@ def test_importing_the_core_does_not_import_opentelemetry() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_cached_and_reasoning_tokens_from_the_usage_details(otel: Otel) -> None:
+    body = {
+        "id": "cmpl-9",
+        "model": "gpt-4o-mini-2024-07-18",
+        "choices": [
+            {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "ok"}}
+        ],
+        "usage": {
+            "prompt_tokens": 120,
+            "completion_tokens": 30,
+            "total_tokens": 150,
+            "prompt_tokens_details": {"cached_tokens": 64},
+            "completion_tokens_details": {"reasoning_tokens": 12},
+        },
+    }
+    http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, json=body)))
+    endpoint = "https://res.openai.azure.com/openai/deployments/gpt-4o-mini"
+    with InferenceClient(endpoint, KEY, http_client=http) as client:
+        client.complete(MESSAGES)
+    a = _only_model_span(otel).attributes
+    assert a["gen_ai.usage.cache_read.input_tokens"] == 64
+    assert a["gen_ai.usage.reasoning.output_tokens"] == 12
+    assert a["gen_ai.usage.input_tokens"] == 120
+    assert a["gen_ai.response.model"] == "gpt-4o-mini-2024-07-18"
+    assert a["server.address"] == "res.openai.azure.com"
+    assert a["server.port"] == 443
