@@ -3,8 +3,8 @@
 Run: ``.venv/bin/python -m bench.bench_telemetry [--repeats 5] [--calls 300] [--streams 3]``.
 
 Each round runs ``bench_core.measure`` once per state, each in a fresh process,
-the states interleaved, against the same loopback server (a child process, so ``time.process_time`` counts only client
-work):
+the states interleaved, against the same loopback server (a child process, so
+``time.process_time`` counts only client work):
 
 * ``no extra``: ``opentelemetry`` cannot be imported (as without the ``otel`` extra);
 * ``no provider``: the API installed and imported, no tracer or meter provider configured;
