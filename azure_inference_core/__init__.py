@@ -168,3 +168,119 @@ __all__ = [
     "vectors_from",
     "__version__",
 ]
+
+# -- Responses API (issue 16) ---------------------------------------------------
+# Imported on first use (about 30 ms of pydantic model building that chat-only users,
+# and the adapters' import budget, should not pay).
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._responses import (
+        FunctionCallItem,
+        FunctionCallOutputItem,
+        FunctionTool,
+        InputAudioPart,
+        InputFilePart,
+        InputImagePart,
+        InputMessage,
+        InputTextPart,
+        OutputTextPart,
+        ReasoningConfig,
+        ReasoningItem,
+        SummaryText,
+        build_responses_body,
+        json_schema_format,
+    )
+    from ._responses_api import AsyncResponses, Responses
+    from ._responses_io import AsyncResponseStream, ResponseStream
+    from ._responses_stream import (
+        ResponseAccumulator,
+        ResponseContentFilterError,
+        ResponseEventDecoder,
+    )
+    from ._responses_wire import (
+        OutputContentPart,
+        Response,
+        ResponseEvent,
+        ResponseFunctionCall,
+        ResponseOutputMessage,
+        ResponseReasoning,
+        ResponseUsage,
+    )
+
+_LAZY: dict[str, str] = {
+    "AsyncResponseStream": "._responses_io",
+    "AsyncResponses": "._responses_api",
+    "FunctionCallItem": "._responses",
+    "FunctionCallOutputItem": "._responses",
+    "FunctionTool": "._responses",
+    "InputAudioPart": "._responses",
+    "InputFilePart": "._responses",
+    "InputImagePart": "._responses",
+    "InputMessage": "._responses",
+    "InputTextPart": "._responses",
+    "OutputContentPart": "._responses_wire",
+    "OutputTextPart": "._responses",
+    "ReasoningConfig": "._responses",
+    "ReasoningItem": "._responses",
+    "Response": "._responses_wire",
+    "ResponseAccumulator": "._responses_stream",
+    "ResponseContentFilterError": "._responses_stream",
+    "ResponseEvent": "._responses_wire",
+    "ResponseEventDecoder": "._responses_stream",
+    "ResponseFunctionCall": "._responses_wire",
+    "ResponseOutputMessage": "._responses_wire",
+    "ResponseReasoning": "._responses_wire",
+    "ResponseStream": "._responses_io",
+    "ResponseUsage": "._responses_wire",
+    "Responses": "._responses_api",
+    "SummaryText": "._responses",
+    "build_responses_body": "._responses",
+    "json_schema_format": "._responses",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+__all__ += [
+    "AsyncResponseStream",
+    "AsyncResponses",
+    "FunctionCallItem",
+    "FunctionCallOutputItem",
+    "FunctionTool",
+    "InputAudioPart",
+    "InputFilePart",
+    "InputImagePart",
+    "InputMessage",
+    "InputTextPart",
+    "OutputContentPart",
+    "OutputTextPart",
+    "ReasoningConfig",
+    "ReasoningItem",
+    "Response",
+    "ResponseAccumulator",
+    "ResponseContentFilterError",
+    "ResponseEvent",
+    "ResponseEventDecoder",
+    "ResponseFunctionCall",
+    "ResponseOutputMessage",
+    "ResponseReasoning",
+    "ResponseStream",
+    "ResponseUsage",
+    "Responses",
+    "SummaryText",
+    "build_responses_body",
+    "json_schema_format",
+]

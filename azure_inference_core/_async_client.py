@@ -7,7 +7,7 @@ import inspect
 from collections.abc import Awaitable, Mapping, Sequence
 from functools import partial
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from typing_extensions import Unpack
@@ -26,6 +26,9 @@ from ._read import DEFAULT_MAX_ERROR_BYTES, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX
 from ._request import ExtraParameters
 from ._stream import AsyncChatCompletionStream
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
+
+if TYPE_CHECKING:
+    from ._responses_api import AsyncResponses
 
 __all__ = ["AsyncInferenceClient"]
 
@@ -298,3 +301,12 @@ class AsyncInferenceClient(BaseClient):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+    # -- Responses API (issue 16) ----------------------------------------------
+
+    @property
+    def responses(self) -> AsyncResponses:
+        """The Responses API (``/openai/v1/responses``): ``create(...)`` and ``stream(...)``."""
+        from ._responses_api import AsyncResponses  # on first use: see __init__.py
+
+        return AsyncResponses(self)

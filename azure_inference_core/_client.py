@@ -6,7 +6,7 @@ import inspect
 import threading
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from typing_extensions import Unpack
@@ -24,6 +24,9 @@ from ._read import DEFAULT_MAX_ERROR_BYTES, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX
 from ._request import ExtraParameters
 from ._stream import ChatCompletionStream
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
+
+if TYPE_CHECKING:
+    from ._responses_api import Responses
 
 __all__ = ["InferenceClient"]
 
@@ -329,3 +332,12 @@ class InferenceClient(BaseClient):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    # -- Responses API (issue 16) ----------------------------------------------
+
+    @property
+    def responses(self) -> Responses:
+        """The Responses API (``/openai/v1/responses``): ``create(...)`` and ``stream(...)``."""
+        from ._responses_api import Responses  # on first use: see __init__.py
+
+        return Responses(self)

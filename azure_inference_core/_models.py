@@ -18,6 +18,9 @@ Facts and their sources (the disputed ones first):
   not structured outputs (``json_schema``).
 * DeepSeek-R1: "tool calling: no, response format: text": no tools, no JSON mode.
 * o3-mini: text input only (Azure OpenAI model list); o1 and o3 take images.
+* codex-mini and o3-pro: served by the Responses API only (chat completions answer 400
+  OperationNotSupported, "The chatCompletion operation does not work with the
+  specified model"); reasoning like the o-series, text input.
 * Phi-3 / Phi-3.5: no JSON mode and no tools (the Phi how-to pages in the
   project's docs); Phi-3-vision takes one image per turn.
 * Cohere command models: a tool message must hold JSON (the inference API
@@ -69,6 +72,8 @@ class ModelCapabilities:
             last chunk with choices) or ``opt_in`` (only with ``stream_options``).
         tool_results_json: a tool message's content must be a JSON object (Cohere).
         reasoning: returns ``reasoning_content``.
+        responses_only: served only by the Responses API (``client.responses``); chat
+            completions answer 400 ``OperationNotSupported`` (codex models).
     """
 
     family: str
@@ -84,6 +89,7 @@ class ModelCapabilities:
     usage_style: UsageStyle = "last_chunk"
     tool_results_json: bool = False
     reasoning: bool = False
+    responses_only: bool = False
 
 
 UNKNOWN_MODEL = ModelCapabilities(
@@ -156,6 +162,8 @@ _TABLE: tuple[tuple[str, ModelCapabilities], ...] = (
     ("gpt-35-turbo", _OLD_GPT),
     ("gpt-3.5-turbo", _OLD_GPT),
     ("gpt-", _GPT),
+    ("codex-mini", replace(_O_SERIES, family="codex", vision=0, responses_only=True)),
+    ("o3-pro", replace(_O_SERIES, family="o3-pro", responses_only=True)),
     ("o1-mini", replace(_O_SERIES, context_window=128000, max_output=65536, vision=0)),
     ("o3-mini", replace(_O_SERIES, vision=0)),
     ("o1", _O_SERIES),

@@ -31,6 +31,7 @@ from ._fields import check_fields
 from ._http import SSEResponse, StreamPlan, error_response, json_response, sse_events
 from ._profiles import ModelProfile
 from ._replay import replay
+from ._responses_out import serve_responses, stored_response
 from ._routing import (
     REASONING_FIELD_VERSIONS,
     Route,
@@ -51,7 +52,12 @@ __all__ = ["FAULT_HEADER", "Pipeline"]
 
 FAULT_HEADER = "x-emulator-fault"
 _LOG = logging.getLogger("azure_inference_emulator")
-_OPERATIONS = {"chat": "chat completions", "embeddings": "embeddings", "images": "image embeddings"}
+_OPERATIONS = {
+    "chat": "chat completions",
+    "embeddings": "embeddings",
+    "images": "image embeddings",
+    "responses": "responses",
+}
 
 
 def _message_texts(body: Mapping[str, Any]) -> list[str]:
@@ -171,6 +177,8 @@ class Pipeline:
         for spec in firing:
             if spec.status is not None:
                 raise spec.error()
+        if route.kind == "stored":
+            return stored_response(state, route, request.method, base)
         if route.kind == "info":
             if route.flavour != "serverless":
                 raise ServiceError(404, error_body("404", "Resource not found"))
@@ -184,6 +192,10 @@ class Pipeline:
         profile, name = pick_profile(route, state.deployments, parsed.get("model"), headers)
         self._check_operation(route, profile)
         state.quotas.admit(name)
+        if route.kind == "responses":
+            return await serve_responses(
+                state, parsed, profile, name, route, request, record, firing, base
+            )
         body = check_fields(parsed, route, profile, headers.get("extra-parameters"))
         if route.kind == "chat":
             return await self._chat(body, profile, name, route, request, record, firing, base)
@@ -201,7 +213,20 @@ class Pipeline:
             "chat": profile.is_chat,
             "embeddings": not profile.is_chat,
             "images": profile.image_embeddings,
+            "responses": profile.responses_api != "no",
         }[route.kind]
+        if route.kind == "chat" and profile.responses_api == "only":
+            # Codex and other Responses-only deployments refuse chat completions with a 400.
+            raise ServiceError(
+                400,
+                error_body(
+                    "OperationNotSupported",
+                    f"The chatCompletion operation does not work with the specified model, "
+                    f"{profile.name}. Please choose different model and try again. You can "
+                    "learn more about which models can be used with each operation here: "
+                    "https://go.microsoft.com/fwlink/?linkid=2197993.",
+                ),
+            )
         if wanted:
             return
         if route.flavour == "serverless":

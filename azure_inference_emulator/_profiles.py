@@ -18,6 +18,7 @@ __all__ = ["PROFILES", "ModelProfile", "get_profile"]
 UsageStyle = Literal["last_chunk", "stream_options"]
 ReasoningStyle = Literal["none", "content", "hidden"]
 ModelType = Literal["chat-completions", "embeddings"]
+ResponsesApi = Literal["no", "also", "only"]
 
 _ALL_ENCODINGS = ("float", "base64", "int8", "uint8", "binary", "ubinary")
 
@@ -51,6 +52,8 @@ class ModelProfile:
         encoding_formats: accepted ``encoding_format`` values.
         image_embeddings: serves ``/images/embeddings``.
         aliases: other names that select this profile (Foundry deployment names).
+        responses_api: ``also`` serves ``/responses`` too; ``only`` serves nothing else
+            (chat completions answer 400 OperationNotSupported, as for codex models).
     """
 
     name: str
@@ -76,6 +79,7 @@ class ModelProfile:
     encoding_formats: tuple[str, ...] = ()
     image_embeddings: bool = False
     aliases: tuple[str, ...] = ()
+    responses_api: ResponsesApi = "no"
 
     @property
     def is_chat(self) -> bool:
@@ -175,6 +179,7 @@ _BUILTIN: tuple[ModelProfile, ...] = (
         vision=10,
         extra_parameters=_OPENAI_EXTRAS,
         usage_style="stream_options",
+        responses_api="also",
     ),
     ModelProfile(
         name="gpt-4o",
@@ -189,6 +194,7 @@ _BUILTIN: tuple[ModelProfile, ...] = (
         audio=False,
         extra_parameters=_OPENAI_EXTRAS,
         usage_style="stream_options",
+        responses_api="also",
     ),
     ModelProfile(
         name="o3-mini",
@@ -204,7 +210,43 @@ _BUILTIN: tuple[ModelProfile, ...] = (
             {"temperature", "top_p", "presence_penalty", "frequency_penalty"}
         ),
         usage_style="stream_options",
+        responses_api="also",
         reasoning="hidden",
+    ),
+    ModelProfile(
+        name="codex-mini",
+        provider="OpenAI",
+        context_window=200000,
+        max_output=100000,
+        supports_tools=True,
+        supports_parallel_tool_calls=True,
+        json_object=True,
+        json_schema=True,
+        extra_parameters=_OPENAI_EXTRAS,
+        unsupported_parameters=frozenset(
+            {"temperature", "top_p", "presence_penalty", "frequency_penalty"}
+        ),
+        usage_style="stream_options",
+        reasoning="hidden",
+        responses_api="only",
+    ),
+    ModelProfile(
+        name="o3-pro",
+        provider="OpenAI",
+        context_window=200000,
+        max_output=100000,
+        supports_tools=True,
+        supports_parallel_tool_calls=True,
+        json_object=True,
+        json_schema=True,
+        vision=10,
+        extra_parameters=_OPENAI_EXTRAS,
+        unsupported_parameters=frozenset(
+            {"temperature", "top_p", "presence_penalty", "frequency_penalty"}
+        ),
+        usage_style="stream_options",
+        reasoning="hidden",
+        responses_api="only",
     ),
     ModelProfile(
         name="DeepSeek-R1",

@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 Flavour = Literal["serverless", "foundry", "aoai", "v1"]
-Kind = Literal["info", "chat", "embeddings", "images"]
+Kind = Literal["info", "chat", "embeddings", "images", "responses", "stored"]
 
 INFERENCE_API_VERSIONS = frozenset(
     {"2024-05-01-preview", "2024-08-01-preview", "2025-04-01", "2025-05-01"}
@@ -41,6 +41,7 @@ _KINDS: dict[str, Kind] = {
     "/images/embeddings": "images",
 }
 _RESOURCE_NOT_FOUND = error_body("404", "Resource not found")
+_PROJECT_RESPONSES = re.compile(r"^/api/projects/[^/]+/openai/responses$")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Route:
     flavour: Flavour
     kind: Kind
     deployment: str | None = None
+    item: str | None = None  # a stored response's id (kind ``stored``)
 
 
 def resolve_route(path: str) -> Route:
@@ -64,6 +66,16 @@ def resolve_route(path: str) -> Route:
         kind = _KINDS.get("/" + rest)
         if name and kind in ("chat", "embeddings"):
             return Route("aoai", kind, name)
+    elif path == "/openai/responses" or _PROJECT_RESPONSES.match(path):
+        # Azure OpenAI, or a Foundry project (recorded): body ``model``, ?api-version=
+        return Route("aoai", "responses")
+    elif path == "/openai/v1/responses":
+        return Route("v1", "responses")
+    elif path.startswith(("/openai/v1/responses/", "/openai/responses/")):
+        item = path.rsplit("/", 1)[1]
+        flavour: Flavour = "v1" if path.startswith("/openai/v1/") else "aoai"
+        if path.count("/") == 4 - (flavour == "aoai"):
+            return Route(flavour, "stored", item=item)
     elif path.startswith("/openai/v1/"):
         kind = _KINDS.get(path[len("/openai/v1") :])
         if kind in ("chat", "embeddings"):
@@ -189,11 +201,11 @@ def pick_profile(
                 code="DeploymentNotFound",
             )
         return found[1], found[1].name
-    if route.flavour == "aoai":
+    if route.flavour == "aoai" and route.kind != "responses":
         name: object = route.deployment
     else:
         name = body_model if body_model is not None else headers.get("x-ms-model-mesh-model-name")
-    if route.flavour in ("foundry", "v1") and name is None:
+    if (route.flavour in ("foundry", "v1") or route.kind == "responses") and name is None:
         raise bad_request(
             "No model specified in request. Please provide a model name in the request body "
             "or as a x-ms-model-mesh-model-name header.",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ._faults import FaultState
 from ._latency import LatencyModel
 from ._quota import Limits, Quotas
+from ._responses import ResponseStore
 from ._routing import Deployments
 from ._script import Script
 
@@ -70,6 +71,7 @@ class AppState:
     cassette: Cassette | None = None
     recorder: Recorder | None = None
     metrics: dict[str, int] = field(default_factory=dict)
+    responses: ResponseStore = field(default_factory=ResponseStore)  # stored Responses answers
 
     def count(self, name: str, by: int = 1) -> None:
         """Add to a metric of the admin route's ``/metrics``."""

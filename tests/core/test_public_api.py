@@ -30,6 +30,14 @@ PUBLIC = {
     "ChatCompletionStream", "AsyncChatCompletionStream", "RetryPolicy", "ServerSentEvent",
     "StreamTimeoutError", "SECRET_HEADERS", "ResponseTooLargeError", "StreamTooLargeError",
     "__version__",
+    # the Responses API (issue 16)
+    "Responses", "AsyncResponses", "ResponseStream", "AsyncResponseStream",
+    "InputMessage", "InputTextPart", "InputImagePart", "InputFilePart", "InputAudioPart",
+    "OutputTextPart", "FunctionCallItem", "FunctionCallOutputItem", "ReasoningItem",
+    "SummaryText", "FunctionTool", "ReasoningConfig", "build_responses_body",
+    "json_schema_format", "Response", "ResponseEvent", "ResponseOutputMessage",
+    "ResponseFunctionCall", "ResponseReasoning", "ResponseUsage", "OutputContentPart",
+    "ResponseAccumulator", "ResponseEventDecoder", "ResponseContentFilterError",
     # the rules both adapters share (issue 13)
     "ChoiceUpdate", "ChunkUpdate", "ToolCallUpdate",
     "UnsupportedContentError", "UnsupportedFeatureError", "TruncatedAnswerError",
