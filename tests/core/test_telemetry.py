@@ -467,3 +467,79 @@ def test_cached_and_reasoning_tokens_from_the_usage_details(otel: Otel) -> None:
     assert a["gen_ai.response.model"] == "gpt-4o-mini-2024-07-18"
     assert a["server.address"] == "res.openai.azure.com"
     assert a["server.port"] == 443
+
+
+def test_unknown_capture_value_is_off_and_said_once(
+    otel: Otel, emu: Emulator, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from azure_inference_core import _telemetry_content
+
+    monkeypatch.setattr(_telemetry_content, "_warned", set())
+    monkeypatch.setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "sometimes")
+    with InferenceClient(emu.foundry_endpoint, KEY, model="Mistral-Large") as client:
+        client.complete(MESSAGES)
+        client.complete(MESSAGES)
+    assert [_content(s) for s in otel.spans()] == [{}, {}]
+    said = [r.getMessage() for r in caplog.records if "CAPTURE_MESSAGE_CONTENT" in r.getMessage()]
+    assert len(said) == 1
+    assert "'sometimes' is not understood" in said[0]
+    assert "Use 'true' or 'false'" in said[0]
+
+
+def test_tool_round_trip_in_the_conventions_shape() -> None:
+    from azure_inference_core._telemetry_content import input_attributes
+
+    body = {
+        "messages": [
+            {"role": "developer", "content": [{"type": "text", "text": "Use tools."}]},
+            {"role": "user", "content": "Weather in Paris?"},
+            {
+                "role": "assistant",
+                "tool_calls": [
+                    {
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "call_1", "content": "Sunny"},
+            {
+                "role": "user",
+                "content": [
+                    {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}},
+                    {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}},
+                ],
+            },
+        ]
+    }
+    out = input_attributes(body)
+    assert json.loads(out["gen_ai.system_instructions"]) == [
+        {"type": "text", "content": "Use tools."}
+    ]
+    assert json.loads(out["gen_ai.input.messages"]) == [
+        {"role": "user", "parts": [{"type": "text", "content": "Weather in Paris?"}]},
+        {
+            "role": "assistant",
+            "parts": [
+                {
+                    "type": "tool_call",
+                    "id": "call_1",
+                    "name": "get_weather",
+                    "arguments": {"city": "Paris"},
+                }
+            ],
+        },
+        {
+            "role": "tool",
+            "parts": [{"type": "tool_call_response", "id": "call_1", "response": "Sunny"}],
+        },
+        {
+            "role": "user",
+            "parts": [
+                {"type": "blob", "modality": "image", "content": "<inline>"},
+                {"type": "uri", "modality": "image", "uri": "https://example.com/a.png"},
+            ],
+        },
+    ]
+    assert "AAAA" not in out["gen_ai.input.messages"]  # inline bytes are not copied
