@@ -134,3 +134,25 @@ def test_agent_with_a_tool(otel: Otel, llm: ChatAzureInference) -> None:
     reasons = sorted(tuple(s.attributes["gen_ai.response.finish_reasons"]) for s in ours)
     assert ("tool_calls",) in reasons
     assert ("stop",) in reasons
+
+
+def test_retried_429_and_exhausted_503(otel: Otel, fresh_emulator: Emulator) -> None:
+    with ChatAzureInference(
+        endpoint=fresh_emulator.foundry_endpoint,
+        credential=EMULATOR_KEY,
+        model="gpt-4o-mini",
+        max_retries=1,
+    ) as llm:
+        fresh_emulator.set_faults("status=429; retry-after-ms=10; times=1; route=chat")
+        llm.invoke("Hello")
+        fresh_emulator.set_faults("status=503; retry-after-ms=10; route=chat")
+        try:
+            with pytest.raises(Exception, match="503"):
+                llm.invoke("Hello")
+        finally:
+            fresh_emulator.clear_faults()
+    ok, failed = sorted(otel.spans(), key=lambda s: s.start_time)
+    assert [e.attributes["http.response.status_code"] for e in ok.events] == [429]
+    assert "error.type" not in ok.attributes
+    assert failed.attributes["error.type"] == "ServerError"
+    assert [e.attributes["http.response.status_code"] for e in failed.events] == [503]

@@ -100,3 +100,19 @@ async def test_function_agent(otel: Otel, emu: Emulator) -> None:
     assert len(ours) == calls  # one span per model call
     reasons = {tuple(s.attributes["gen_ai.response.finish_reasons"]) for s in ours}
     assert ("tool_calls",) in reasons
+
+
+def test_dropped_stream_and_content_filter(otel: Otel, emu: Emulator) -> None:
+    with _llm(emu) as llm, otel.tracer.start_as_current_span("app"):
+        emu.set_faults("drop-after=2; route=chat")
+        try:
+            with pytest.raises(Exception, match=r"(?i)stream"):
+                list(llm.stream_chat([ChatMessage(role="user", content="Hello")]))
+            emu.set_faults("content-filter=prompt; route=chat")
+            with pytest.raises(Exception, match=r"(?i)content"):
+                llm.chat([ChatMessage(role="user", content="Hello")])
+        finally:
+            emu.clear_faults()
+    dropped, filtered = sorted(_ours_under_app(otel), key=lambda s: s.start_time)
+    assert dropped.attributes["error.type"] == "StreamError"
+    assert filtered.attributes["error.type"] == "ContentFilterError"
