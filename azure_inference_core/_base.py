@@ -60,6 +60,7 @@ from ._request import (
     check_extra_mode,
 )
 from ._retry import RetryPolicy, parse_retry_after
+from ._telemetry import TracedCall, traced_call
 from ._version import __version__
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
 
@@ -75,6 +76,8 @@ class BaseClient:
 
     _async = False
     _http: Any  # httpx.Client or httpx.AsyncClient, set by the subclass
+    #: Record message content on spans (None: OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT).
+    capture_message_content: bool | None = None
 
     def __init__(
         self,
@@ -196,6 +199,7 @@ class BaseClient:
         timeout: float | httpx.Timeout | None,
         total_timeout: float | None,
         stream: bool = False,
+        operation: str | None = None,
     ) -> Call:
         request_id = str(uuid.uuid4())
         all_headers = dict(self._static_headers)
@@ -233,7 +237,9 @@ class BaseClient:
             self._timeout_ext if timeout is None else {"timeout": to_timeout(timeout).as_dict()}
         )
         total = self._total_timeout if total_timeout is None else check_total_timeout(total_timeout)
-        return Call(method, url, content, all_headers, extensions, stream, request_id, total)
+        call = Call(method, url, content, all_headers, extensions, stream, request_id, total)
+        # A GenAI span and metrics only with the `otel` extra and a provider (_telemetry.py).
+        return call if operation is None else traced_call(self, call, operation, body or {})
 
     def _with_model(self, model: str | None) -> str | None:
         return model if model is not None else self._model
@@ -297,6 +303,7 @@ class BaseClient:
             timeout=timeout,
             total_timeout=total_timeout,
             stream=stream,
+            operation="chat",
         )
 
     def _embeddings_call(
@@ -331,6 +338,7 @@ class BaseClient:
             headers=headers,
             timeout=timeout,
             total_timeout=total_timeout,
+            operation="embeddings",
         )
 
     def _info_call(
@@ -424,10 +432,14 @@ class BaseClient:
         )
 
     def _completion(self, call: Call, response: httpx.Response, body: bytes) -> ChatCompletion:
+        if type(call) is TracedCall:
+            return call.trace.ended(self._completion, call, response, body)
         completion: ChatCompletion = parse_answer(ChatCompletion, call, response, body)
         return check_completion(completion, call, response, body)
 
     def _embeddings(self, call: Call, response: httpx.Response, body: bytes) -> EmbeddingsResult:
+        if type(call) is TracedCall:
+            return call.trace.ended(self._embeddings, call, response, body)
         result: EmbeddingsResult = parse_answer(EmbeddingsResult, call, response, body)
         return result
 

@@ -20,6 +20,7 @@ from ._base import logger
 from ._call import Call
 from ._errors import AzureInferenceError
 from ._read import CURRENT_DEADLINE, DecodeFailure, aread_body, read_body
+from ._telemetry import STREAMS, Trace, TracedCall
 
 if TYPE_CHECKING:
     from ._async_client import AsyncInferenceClient
@@ -30,6 +31,41 @@ __all__ = ["asend", "send"]
 
 def send(client: InferenceClient, call: Call) -> tuple[httpx.Response, bytes]:
     """Send with retries; the response and its decoded body (empty for a stream)."""
+    if type(call) is not TracedCall:
+        return _send(client, call, None)
+    trace = call.trace  # the span covers every attempt; it ends in the parse or the stream
+    trace.start()
+    try:
+        response, body = _send(client, call, trace)
+    except BaseException as exc:
+        trace.fail(exc)
+        raise
+    finally:
+        trace.sent()
+    if call.stream:
+        STREAMS[response] = trace
+    return response, body
+
+
+async def asend(client: AsyncInferenceClient, call: Call) -> tuple[httpx.Response, bytes]:
+    """The async twin of ``send``."""
+    if type(call) is not TracedCall:
+        return await _asend(client, call, None)
+    trace = call.trace
+    trace.start()
+    try:
+        response, body = await _asend(client, call, trace)
+    except BaseException as exc:
+        trace.fail(exc)
+        raise
+    finally:
+        trace.sent()
+    if call.stream:
+        STREAMS[response] = trace
+    return response, body
+
+
+def _send(client: InferenceClient, call: Call, trace: Trace | None) -> tuple[httpx.Response, bytes]:
     retries = 0
     debug = logger.isEnabledFor(10)
     http = client._http
@@ -69,6 +105,8 @@ def send(client: InferenceClient, call: Call) -> tuple[httpx.Response, bytes]:
                 delay = client._retry_delay(call, retries)
                 if delay is None:
                     raise error from exc
+                if trace is not None:
+                    trace.retry(retries, delay, None, type(error).__qualname__)
             except DecodeFailure as exc:
                 assert response is not None
                 raise client._undecodable(call, response, exc) from None
@@ -76,14 +114,17 @@ def send(client: InferenceClient, call: Call) -> tuple[httpx.Response, bytes]:
                 delay = client._retry_delay(call, retries, answer)
                 if delay is None:
                     raise client._status_error(call, answer, raw, fits)
+                if trace is not None:
+                    trace.retry(retries, delay, answer.status_code, None)
             time.sleep(delay)
             retries += 1
     finally:
         CURRENT_DEADLINE.reset(token)
 
 
-async def asend(client: AsyncInferenceClient, call: Call) -> tuple[httpx.Response, bytes]:
-    """The async twin of ``send``."""
+async def _asend(
+    client: AsyncInferenceClient, call: Call, trace: Trace | None
+) -> tuple[httpx.Response, bytes]:
     retries = 0
     debug = logger.isEnabledFor(10)
     http = client._http
@@ -125,6 +166,8 @@ async def asend(client: AsyncInferenceClient, call: Call) -> tuple[httpx.Respons
                 delay = client._retry_delay(call, retries)
                 if delay is None:
                     raise error from exc
+                if trace is not None:
+                    trace.retry(retries, delay, None, type(error).__qualname__)
             except DecodeFailure as exc:
                 assert response is not None
                 raise client._undecodable(call, response, exc) from None
@@ -132,6 +175,8 @@ async def asend(client: AsyncInferenceClient, call: Call) -> tuple[httpx.Respons
                 delay = client._retry_delay(call, retries, answer)
                 if delay is None:
                     raise client._status_error(call, answer, raw, fits)
+                if trace is not None:
+                    trace.retry(retries, delay, answer.status_code, None)
             await asyncio.sleep(delay)
             retries += 1
     finally:

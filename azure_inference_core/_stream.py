@@ -17,13 +17,14 @@ from ._errors import StreamError, StreamTooLargeError
 from ._read import DecodeFailure, araw_reads, raw_reads
 from ._sse import DEFAULT_MAX_EVENT_BYTES
 from ._stream_state import _StreamState
+from ._telemetry import STREAMS, Trace
 from ._wire import ChatCompletion, ChatCompletionChunk
 
 __all__ = ["AsyncChatCompletionStream", "ChatCompletionStream", "_StreamState"]
 
 
 def _chunks(
-    response: httpx.Response, state: _StreamState
+    response: httpx.Response, state: _StreamState, trace: Trace | None = None
 ) -> Generator[ChatCompletionChunk, None, None]:
     due, clock = state.due, time.monotonic
     try:
@@ -32,14 +33,28 @@ def _chunks(
             for raw in raw_reads(response):
                 if clock() >= due:
                     raise state.out_of_time()
-                yield from state.feed(raw)
-            yield from state.finish()
+                if trace is None:
+                    yield from state.feed(raw)
+                else:
+                    for chunk in state.feed(raw):
+                        trace.chunk(chunk)
+                        yield chunk
+            for chunk in state.finish():
+                if trace is not None:
+                    trace.chunk(chunk)
+                yield chunk
         except httpx.HTTPError as exc:
             raise state.broken(exc) from exc
         except (DecodeFailure, StreamTooLargeError) as exc:
             raise state.failed(exc) from None
+    except BaseException as exc:
+        if trace is not None:  # failed, or closed early (GeneratorExit)
+            trace.stream_end(exc)
+        raise
     finally:
         response.close()
+    if trace is not None:
+        trace.stream_end(None)
 
 
 class ChatCompletionStream:
@@ -78,7 +93,9 @@ class ChatCompletionStream:
         # The generator must not hold ``self``: a stream abandoned with ``break``
         # is then freed by refcounting alone, and its connection and concurrency
         # slot come back at once rather than at the next garbage collection.
-        self._iterator = _chunks(response, self._state)
+        # The call's span (_telemetry.py), ended with the stream; None when not traced.
+        self._trace: Trace | None = STREAMS.pop(response, None) if STREAMS else None
+        self._iterator = _chunks(response, self._state, self._trace)
         self._handed_out = False
 
     def __iter__(self) -> Iterator[ChatCompletionChunk]:
@@ -103,6 +120,8 @@ class ChatCompletionStream:
         """Stop the stream and release the connection."""
         self._iterator.close()
         self.response.close()
+        if self._trace is not None:
+            self._trace.stream_end(None)
 
     def __enter__(self) -> ChatCompletionStream:
         return self
@@ -121,6 +140,8 @@ class ChatCompletionStream:
         response = getattr(self, "response", None)
         if not getattr(self, "_handed_out", True) and response is not None:
             response.close()
+            if self._trace is not None:
+                self._trace.stream_end(None)
 
 
 #: What the async client's opener returns: the response, its request id, the deadline.
@@ -144,6 +165,7 @@ class _Opening:
         "response",
         "started",
         "state",
+        "trace",
     )
 
     def __init__(
@@ -158,6 +180,7 @@ class _Opening:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.max_event_bytes = max_event_bytes
         self.accumulate = accumulate
+        self.trace: Trace | None = None
 
     def __del__(self) -> None:
         """Freed opened but never iterated (stream and generator both gone): close the
@@ -169,6 +192,8 @@ class _Opening:
         if response is None or self.started or self.closed or loop is None or loop.is_closed():
             return
         self.closed = True
+        if self.trace is not None:
+            self.trace.stream_end(None)
 
         def close() -> None:
             task = loop.create_task(response.aclose())
@@ -188,6 +213,7 @@ class _Opening:
             opener, self.opener = self.opener, None
             self.loop = asyncio.get_running_loop()
             self.response, self.request_id, deadline = await opener()
+            self.trace = STREAMS.pop(self.response, None) if STREAMS else None
             self.state = _StreamState(
                 self.request_id,
                 deadline,
@@ -200,7 +226,7 @@ class _Opening:
 async def _achunks(box: _Opening) -> AsyncGenerator[ChatCompletionChunk, None]:
     box.started = True
     response, state = await box.open()
-    due, clock = state.due, time.monotonic
+    due, clock, trace = state.due, time.monotonic, box.trace
     try:
         try:
             state.start(response)
@@ -208,15 +234,25 @@ async def _achunks(box: _Opening) -> AsyncGenerator[ChatCompletionChunk, None]:
                 if clock() >= due:
                     raise state.out_of_time()
                 for chunk in state.feed(raw):
+                    if trace is not None:
+                        trace.chunk(chunk)
                     yield chunk
             for chunk in state.finish():
+                if trace is not None:
+                    trace.chunk(chunk)
                 yield chunk
         except httpx.HTTPError as exc:
             raise state.broken(exc) from exc
         except (DecodeFailure, StreamTooLargeError) as exc:
             raise state.failed(exc) from None
+    except BaseException as exc:
+        if trace is not None:
+            trace.stream_end(exc)
+        raise
     finally:
         await response.aclose()
+    if trace is not None:
+        trace.stream_end(None)
 
 
 class AsyncChatCompletionStream:
@@ -289,6 +325,8 @@ class AsyncChatCompletionStream:
             await self._iterator.aclose()
         if self._box.response is not None:
             await self._box.response.aclose()
+        if self._box.trace is not None:
+            self._box.trace.stream_end(None)
 
     async def __aenter__(self) -> AsyncChatCompletionStream:
         await self._open()

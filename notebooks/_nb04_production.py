@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from ._cells import NotebookSpec, code, md
+from ._nb04_observability import observability_cells
 
 NOTEBOOK = NotebookSpec(
     "04_production.ipynb",
     "Production concerns: how the endpoint URL picks routes, key header and Entra ID "
     "scope (as a table); retries on 429 with Retry-After and on 503, content-filter "
     "errors that are not retried, rate budgets, timeouts and async concurrency, with "
-    "plots of retries over time, streamed-token latency and concurrent requests.",
+    "plots of retries over time, streamed-token latency and concurrent requests, "
+    "and an OpenTelemetry trace tree and GenAI metrics as plots.",
 )
 add = NOTEBOOK.cells.append
 
@@ -513,6 +515,8 @@ plt.show()
         tag="async-plot",
     )
 )
+
+NOTEBOOK.cells.extend(observability_cells())
 
 add(
     md("""

@@ -85,9 +85,11 @@ def test_no_framework_imports() -> None:
     # typing_extensions: a dependency of pydantic itself (TypedDict + Unpack on 3.10).
     # zstandard: optional, as in httpx (zstd is advertised only when it is installed).
     # tiktoken: optional, exact token counts when its encoding is on disk (_tokens.py).
+    # opentelemetry: the optional `otel` extra (the API only), imported by _telemetry_otel
+    # once the application imported it.
     allowed_roots = {
         "__future__", "httpx", "httpcore", "pydantic", "pydantic_core", "azure",
-        "typing_extensions", "zstandard", "tiktoken",
+        "typing_extensions", "zstandard", "tiktoken", "opentelemetry",
     }  # fmt: skip
     for path in PACKAGE.glob("*.py"):
         tree = ast.parse(path.read_text())
