@@ -33,7 +33,7 @@ from ._endpoint import (
     is_loopback_host,
     resolve_endpoint,
 )
-from ._env import endpoint_from_environment, key_from_environment, no_credential_message
+from ._env import default_credential, endpoint_from_environment, key_from_environment
 from ._errors import (
     APIStatusError,
     ConfigurationError,
@@ -151,17 +151,7 @@ class BaseClient:
         found = key_from_environment(self._source)
         if found is not None:
             return SecretStr(found[1])
-        try:
-            if self._async:
-                from azure.identity.aio import DefaultAzureCredential as AsyncDefault
-
-                self._owned_credential = AsyncDefault()
-            else:
-                from azure.identity import DefaultAzureCredential
-
-                self._owned_credential = DefaultAzureCredential()
-        except ImportError:
-            raise ConfigurationError(no_credential_message(self._source)) from None
+        self._owned_credential = default_credential(self._source, asynchronous=self._async)
         return self._owned_credential
 
     @property

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -32,6 +33,7 @@ __all__ = [
     "EndpointSource",
     "endpoint_from_environment",
     "key_from_environment",
+    "default_credential",
     "no_credential_message",
 ]
 
@@ -114,3 +116,28 @@ def no_credential_message(chosen: EndpointSource) -> str:
         "azure-identity (pip install 'azure-inference[entra]') to sign in with "
         "DefaultAzureCredential."
     )
+
+
+def default_credential(chosen: EndpointSource, *, asynchronous: bool) -> Any:
+    """azure-identity's ``DefaultAzureCredential`` (the async one for async clients).
+
+    Raises:
+        ConfigurationError: azure-identity is not installed (or, for async clients,
+            azure-core's aiohttp transport that its async credentials need).
+    """
+    try:
+        if asynchronous:
+            from azure.identity.aio import DefaultAzureCredential as AsyncDefault
+
+            return AsyncDefault()
+        from azure.identity import DefaultAzureCredential
+
+        return DefaultAzureCredential()
+    except ImportError as exc:
+        message = no_credential_message(chosen)
+        if asynchronous and (exc.name or "").startswith("aiohttp"):
+            message += (
+                " azure-identity is installed, but its async credentials also need aiohttp "
+                "(pip install 'azure-inference[entra]' brings it)."
+            )
+        raise ConfigurationError(message) from None

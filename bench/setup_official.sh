@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV_DIR="${1:-.venv-bench}"
-UV=".venv/bin/uv"
+UV=".venv-tools/bin/uv"  # the pinned uv make setup installs
 if [ ! -x "$UV" ]; then
     UV="$(command -v uv || true)"
 fi

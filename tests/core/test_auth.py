@@ -336,3 +336,24 @@ async def test_a_slow_sync_token_fetch_that_used_up_total_timeout_sends_nothing(
     await driver.complete(client, total_timeout=5)
     assert len(rec.requests) == 1
     assert len(credential.calls) == 1
+
+
+def test_async_default_credential_without_aiohttp_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import builtins
+
+    import azure_inference_core._env as env
+
+    real_import = builtins.__import__
+
+    def fake_import(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "azure.identity.aio":  # as when azure-core's aiohttp transport is missing
+            raise ModuleNotFoundError("No module named 'aiohttp'", name="aiohttp")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    source = env.EndpointSource("https://m.eastus2.models.ai.azure.com", "argument")
+    with pytest.raises(ConfigurationError, match="aiohttp") as info:
+        env.default_credential(source, asynchronous=True)
+    assert "azure-inference[entra]" in str(info.value)
