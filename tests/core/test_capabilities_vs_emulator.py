@@ -18,11 +18,7 @@ CHAT_PROFILES = sorted(name for name, profile in PROFILES.items() if profile.is_
 # Set by the emulator fix of issue 15 (another branch), which reports the same facts:
 # until it is merged the emulator still says otherwise here. Strict: once the two
 # agree this xfail turns into a failure, and the entry must be deleted.
-AWAITING_EMULATOR_FIX = {
-    "Mistral-Large": "json_schema: Mistral on Azure has JSON mode only",
-    "Cohere-command-r": "json_schema: Cohere command on Azure has JSON mode only",
-    "Cohere-command-r-plus": "json_schema: Cohere command on Azure has JSON mode only",
-}
+AWAITING_EMULATOR_FIX: dict[str, str] = {}
 
 
 def _params() -> list[object]:

@@ -234,9 +234,9 @@ def structured(
 
 
 @pytest.mark.parametrize("strict", [False, True])
-def test_json_schema_answers_are_valid_instances(mc: httpx.Client, strict: bool) -> None:
+def test_json_schema_answers_are_valid_instances(gc: httpx.Client, strict: bool) -> None:
     prompt = 'Alice is 42, colour blue, a "vip" guest living in Lisbon'
-    person = Person.model_validate_json(structured(mc, prompt, Person, strict=strict))
+    person = Person.model_validate_json(structured(gc, prompt, Person, strict=strict))
     assert person.name == "Alice"
     assert person.age == 42
     assert person.colour is Colour.BLUE
@@ -253,16 +253,16 @@ class Parcel(pydantic.BaseModel):
     boxes: set[int] = pydantic.Field(min_length=2)
 
 
-def test_json_schema_answers_meet_pattern_multiple_of_and_unique_items(mc: httpx.Client) -> None:
+def test_json_schema_answers_meet_pattern_multiple_of_and_unique_items(gc: httpx.Client) -> None:
     prompt = 'Send a 130 gram parcel, reference "lisbon", to 1100-148 Lisbon'
-    content = structured(mc, prompt, Parcel)  # valid for the schema (checked inside)
+    content = structured(gc, prompt, Parcel)  # valid for the schema (checked inside)
     parcel = Parcel.model_validate_json(content)
     assert parcel.postcode == "1100-148"  # the prompt's value, as it fits the pattern
     assert re.fullmatch(r"[A-Z]{2}\d{6}", parcel.reference)  # generated from the pattern
     assert parcel.weight_grams % 50 == 0
     assert len(parcel.labels) == 3
     assert len(json.loads(content)["boxes"]) == 2
-    assert structured(mc, prompt, Parcel) == content  # the same request, the same answer
+    assert structured(gc, prompt, Parcel) == content  # the same request, the same answer
 
 
 @pytest.mark.parametrize(
@@ -368,3 +368,14 @@ def test_single_tool_agent_question_gives_one_call(mc: httpx.Client) -> None:
     result = calls(chat(mc, "What is the weather in San Francisco, CA?", tools=tools(weather)))
     assert len(result) == 1
     assert json.loads(result[0]["function"]["arguments"]) == {"location": "San Francisco"}
+
+
+@pytest.mark.parametrize("profile", ["Mistral-Large", "Cohere-command-r-plus"])
+def test_json_mode_only_models_refuse_json_schema(profile: str) -> None:
+    """Mistral and Cohere command models on Azure take `json_object`, not `json_schema`."""
+    fmt = {"name": "Person", "schema": Person.model_json_schema()}
+    with Emulator(profile, key=KEY) as emu, client_for(emu) as client:
+        refused = chat(client, "Alice", response_format={"type": "json_schema", "json_schema": fmt})
+        assert refused.status_code == 422
+        assert refused.json()["detail"][0]["loc"] == ["body", "response_format"]
+        assert chat(client, "Alice", response_format={"type": "json_object"}).status_code == 200
