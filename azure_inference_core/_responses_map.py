@@ -82,6 +82,8 @@ def _content(content: Any, assistant: bool) -> Any:
 def chat_messages_to_input(
     messages: Sequence[Mapping[str, Any]],
     reasoning: Sequence[Sequence[Mapping[str, Any]]] = (),
+    *,
+    stored: bool = False,
 ) -> list[dict[str, Any]]:
     """Chat wire messages as Responses input items.
 
@@ -91,6 +93,9 @@ def chat_messages_to_input(
         reasoning: for the n-th assistant message, the reasoning items (wire
             dicts with ``id`` and ``encrypted_content``) that came before it;
             they are sent back right before its text and calls.
+        stored: whether answers are stored (``store`` not false). When not, a
+            reasoning item without ``encrypted_content`` is left out: the service
+            could not resolve it (as ``Response.input_items()`` does).
 
     Returns:
         Input items: messages, ``function_call`` and ``function_call_output`` items,
@@ -116,7 +121,9 @@ def chat_messages_to_input(
             continue
         if role == "assistant":
             if turn < len(reasoning):
-                items.extend(dict(r) for r in reasoning[turn])
+                items.extend(
+                    dict(r) for r in reasoning[turn] if stored or r.get("encrypted_content")
+                )
             turn += 1
         content = _content(message.get("content"), role == "assistant")
         if content is not None:

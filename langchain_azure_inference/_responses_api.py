@@ -137,9 +137,10 @@ def build_request(
         params["previous_response_id"] = previous_id
     if not llm.use_previous_response_id:
         params["store"] = False
-        if capabilities_for(params.get("model"), llm.endpoint)[0].reasoning:
+        if capabilities_for(params.get("model") or llm.model, llm.endpoint)[0].reasoning:
             params["include"] = [REASONING_INCLUDE]
-    return chat_messages_to_input(chat.messages, reasoning), params
+    stored = bool(llm.use_previous_response_id)
+    return chat_messages_to_input(chat.messages, reasoning, stored=stored), params
 
 
 # -- answer ----------------------------------------------------------------------------
