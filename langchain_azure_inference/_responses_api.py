@@ -26,7 +26,7 @@ from langchain_core.messages.ai import OutputTokenDetails, UsageMetadata
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from azure_inference_core import capabilities_for
+from azure_inference_core import TruncatedAnswerError, capabilities_for
 from azure_inference_core._responses_map import (
     REASONING_INCLUDE,
     chat_messages_to_input,
@@ -239,6 +239,12 @@ def event_to_chunk(event: ResponseEvent) -> AIMessageChunk | None:
 
 
 def _last_chunk(response: Response) -> AIMessageChunk:
+    if response.function_calls and response_finish_reason(response) == "length":
+        raise TruncatedAnswerError(
+            "The answer was cut off by max_output_tokens while a tool call's arguments "
+            "were being written; raise max_output_tokens (max_tokens) and ask again.",
+            completion=response,
+        )
     fields = _answer_fields(response)
     summary = fields["additional_kwargs"].pop("reasoning_content", None)
     del summary  # already streamed as deltas

@@ -12,7 +12,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 from pydantic import BaseModel
 
-from azure_inference_core import Response
+from azure_inference_core import Response, TruncatedAnswerError
 from azure_inference_core._responses_map import (
     chat_params_to_responses,
     chat_tool_choice_to_responses,
@@ -21,7 +21,7 @@ from azure_inference_core._responses_map import (
 )
 from azure_inference_emulator import Emulator
 from langchain_azure_inference import BadRequestError, ChatAzureInference
-from langchain_azure_inference._responses_api import response_to_message
+from langchain_azure_inference._responses_api import _last_chunk, response_to_message
 
 
 class GetWeather(BaseModel):
@@ -303,3 +303,16 @@ def test_a_call_cut_by_max_output_tokens_is_invalid() -> None:
     assert message.invalid_tool_calls[0]["id"] == "c1"
     assert "max_output_tokens" in str(message.invalid_tool_calls[0]["error"])
     assert message.response_metadata["finish_reason"] == "length"
+
+
+def test_a_stream_whose_call_was_cut_raises_at_its_end() -> None:
+    response = Response.model_validate(
+        {
+            "id": "resp_1",
+            "status": "incomplete",
+            "incomplete_details": {"reason": "max_output_tokens"},
+            "output": [{"type": "function_call", "call_id": "c1", "name": "f", "arguments": "{"}],
+        }
+    )
+    with pytest.raises(TruncatedAnswerError, match="max_output_tokens"):
+        _last_chunk(response)
