@@ -24,6 +24,7 @@ import asyncio
 import json
 import multiprocessing
 import socket
+import statistics
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -34,7 +35,7 @@ from azure_inference_core import AsyncInferenceClient, InferenceClient
 
 from .bench_core import _cpu, report
 
-__all__ = ["EVENTS", "main", "measure"]
+__all__ = ["EVENTS", "main", "measure", "measure_adapters"]
 
 EVENTS = 2000
 KEY = "bench-key-not-secret"
@@ -252,16 +253,110 @@ def measure(base: str, calls: int, streams: int, repeats: int) -> dict[str, list
     return results
 
 
+def measure_adapters(base: str, calls: int, streams: int, repeats: int) -> str:
+    """LangChain and LlamaIndex on the Responses API against raw httpx plus each
+    framework's own cost (the no-I/O models of ``bench.contenders``, same chunk count)."""
+    from langchain_core.messages import HumanMessage
+    from llama_index.core.base.llms.types import ChatMessage
+
+    from langchain_azure_inference import ChatAzureInference
+    from llamaindex_azure_inference import AzureInference
+
+    from .contenders.lc_floor import NoIOChatModel
+    from .contenders.li_floor import NoIOLLM
+
+    chunks = EVENTS - 6  # one framework chunk per text delta
+    lc = ChatAzureInference(endpoint=base, credential=KEY, model=MODEL, max_retries=0)
+    li = AzureInference(endpoint=base, credential=KEY, model=MODEL, max_retries=0)
+    lc_floor, li_floor = NoIOChatModel(path=f"/b/{chunks}"), NoIOLLM(path=f"/b/{chunks}")
+    lc_input = [HumanMessage("How many languages are in the world?")]
+    li_input = [ChatMessage(role="user", content="How many languages are in the world?")]
+    url, headers = base + "/responses", {"Authorization": f"Bearer {KEY}"}
+    request = {"model": MODEL, "input": "How many languages are in the world?"}
+    raw = httpx.Client(timeout=60)
+
+    def raw_calls() -> None:
+        for _ in range(calls):
+            json.loads(raw.post(url, json=request, headers=headers).content)
+
+    def raw_stream() -> None:
+        for _ in range(streams):
+            body = {**request, "stream": True}
+            with raw.stream("POST", url, json=body, headers=headers) as response:
+                for line in response.iter_lines():
+                    if line.startswith("data: "):
+                        json.loads(line[6:])
+
+    def times(fn: Callable[[], Any], count: int) -> Callable[[], None]:
+        def run() -> None:
+            for _ in range(count):
+                fn()
+
+        return run
+
+    def drain(make: Callable[[], Any]) -> Callable[[], None]:
+        def run() -> None:
+            for _ in make():
+                pass
+
+        return run
+
+    scenarios: dict[str, tuple[Callable[[], Any], int]] = {
+        "call raw": (raw_calls, calls),
+        "call lc floor": (times(lambda: lc_floor.invoke(lc_input), calls), calls),
+        "call lc": (times(lambda: lc.invoke(lc_input), calls), calls),
+        "call li floor": (times(lambda: li_floor.chat(li_input), calls), calls),
+        "call li": (times(lambda: li.chat(li_input), calls), calls),
+        "event raw": (raw_stream, streams * EVENTS),
+        "event lc floor": (
+            times(drain(lambda: lc_floor.stream(lc_input)), streams),
+            streams * EVENTS,
+        ),
+        "event lc": (times(drain(lambda: lc.stream(lc_input)), streams), streams * EVENTS),
+        "event li floor": (
+            times(drain(lambda: li_floor.stream_chat(li_input)), streams),
+            streams * EVENTS,
+        ),
+        "event li": (times(drain(lambda: li.stream_chat(li_input)), streams), streams * EVENTS),
+    }
+    results: dict[str, list[float]] = {name: [] for name in scenarios}
+    for fn, _ in scenarios.values():
+        fn()
+    for _ in range(repeats):
+        for name, (fn, count) in scenarios.items():
+            results[name].append(_cpu(fn, count))
+    raw.close()
+    lc.close()
+    li.close()
+    median = {name: statistics.median(values) for name, values in results.items()}
+    lines = [f"{'adapter':24} {'median us':>10} {'floor us':>9} {'ratio':>7} budget"]
+    for kind, limit in (("call", 1.2), ("event", 1.5)):
+        for framework in ("lc", "li"):
+            value = median[f"{kind} {framework}"]
+            floor = median[f"{kind} raw"] + median[f"{kind} {framework} floor"]
+            ratio = value / floor
+            verdict = "ok" if ratio <= limit else "MISSED"
+            lines.append(
+                f"{kind + ' ' + framework:24} {value * 1e6:10.2f} {floor * 1e6:9.2f} "
+                f"{ratio:6.2f}x <= {limit}x {verdict}"
+            )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Start the server, measure, print the table (``chunk`` rows are per event)."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--streams", type=int, default=5)
+    parser.add_argument("--adapters", action="store_true", help="LangChain and LlamaIndex too")
     args = parser.parse_args(argv)
     process, base = serve_in_process()
+    adapters = ""
     try:
         results = measure(base, args.calls, args.streams, args.repeats)
+        if args.adapters:
+            adapters = measure_adapters(base, args.calls, args.streams, args.repeats)
     finally:
         process.terminate()
         process.join(5)
@@ -270,6 +365,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{args.calls} calls and {args.streams} x {EVENTS}-event streams per repeat"
     )
     print(report(results, chunk_limit=1.5))
+    if adapters:
+        print(adapters)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
     MessageRole,
+    TextBlock,
     ThinkingBlock,
 )
 
@@ -178,9 +179,12 @@ class EventState:
             delta = ""
         else:
             return None
-        thinking = [ThinkingBlock(content=self._summary)] if self._summary else []
-        calls = [(c[0], c[1], c[2]) for _, c in sorted(self._calls.items())]
-        message = _assistant(thinking, self._text, calls)
+        if not self._calls and not self._summary:  # the common case: text only
+            message = ChatMessage(role=MessageRole.ASSISTANT, blocks=[TextBlock(text=self._text)])
+        else:
+            thinking = [ThinkingBlock(content=self._summary)] if self._summary else []
+            calls = [(c[0], c[1], c[2]) for _, c in sorted(self._calls.items())]
+            message = _assistant(thinking, self._text, calls)
         return ChatResponse(message=message, delta=delta, raw=event, additional_kwargs=extra)
 
     def finish(self, response: Response) -> ChatResponse:
