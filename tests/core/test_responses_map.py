@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from azure_inference_core._responses_map import (
@@ -17,7 +19,7 @@ IMAGE = {"url": "data:image/png;base64,AA", "detail": "low"}
 
 
 def test_every_chat_message_shape_becomes_its_input_item() -> None:
-    messages = [
+    messages: list[dict[str, Any]] = [
         {"role": "system", "content": "Be brief."},
         {"role": "user", "content": [
             {"type": "text", "text": "Look"},
