@@ -316,3 +316,17 @@ def test_a_stream_whose_call_was_cut_raises_at_its_end() -> None:
     )
     with pytest.raises(TruncatedAnswerError, match="max_output_tokens"):
         _last_chunk(response)
+
+
+async def test_astream_events_carry_the_streamed_chunks(fresh_emulator: Emulator) -> None:
+    async with llm(fresh_emulator) as model:
+        events = [e async for e in model.astream_events("hi", version="v2")]
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "on_chat_model_start"
+    assert kinds[-1] == "on_chat_model_end"
+    streamed = "".join(
+        e["data"]["chunk"].text for e in events if e["event"] == "on_chat_model_stream"
+    )
+    assert streamed == events[-1]["data"]["output"].text
+    assert "hi" in streamed
+    assert all(r.path.endswith("/responses") for r in fresh_emulator.requests)

@@ -187,3 +187,14 @@ def test_chat_completions_on_a_responses_only_model_get_the_service_error(
 ) -> None:
     with pytest.raises(BadRequestError, match="OperationNotSupported"):
         llm(fresh, use_responses_api=False).chat([user("hi")])
+
+
+async def test_streamed_and_async_structured_predict(fresh: Emulator) -> None:
+    model = llm(fresh)
+    prompt = PromptTemplate("The city is {c}.")
+    *_, last = model.stream_structured_predict(City, prompt, c="Paris")
+    assert last == City(city="Paris")
+    assert await model.astructured_predict(City, prompt, c="Paris") == City(city="Paris")
+    assert [bool(r.body.get("stream")) for r in fresh.requests] == [True, False]
+    assert all(r.path.endswith("/responses") for r in fresh.requests)
+    await model.aclose()
