@@ -10,6 +10,7 @@ never dropped in silence.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from ._models import capabilities_for
@@ -22,6 +23,7 @@ __all__ = [
     "chat_params_to_responses",
     "chat_tool_choice_to_responses",
     "chat_tools_to_responses",
+    "reasoning_include",
     "response_finish_reason",
     "response_format_to_text_format",
     "response_tool_calls",
@@ -39,12 +41,24 @@ _PASSED_TOO = ("total_timeout",)
 _NO_FIELD_EXTRAS = ("n", "logprobs", "top_logprobs", "stream_options")
 
 
+@lru_cache(maxsize=256)
+def _row(*names: str | None) -> tuple[bool, bool]:
+    capabilities = capabilities_for(*names)[0]
+    return capabilities.responses_only, capabilities.reasoning
+
+
 def uses_responses_api(choice: bool | None, *names: str | None) -> bool:
     """``use_responses_api`` resolved: ``None`` means on for Responses-only models
     (the model table's ``responses_only``), off otherwise."""
     if choice is not None:
         return choice
-    return capabilities_for(*names)[0].responses_only
+    return _row(*names)[0]
+
+
+def reasoning_include(*names: str | None) -> list[str] | None:
+    """``include`` for a stateless turn: the encrypted reasoning, on reasoning models
+    of the table (first matching name: per-call model, model, endpoint URL)."""
+    return [REASONING_INCLUDE] if _row(*names)[1] else None
 
 
 def _part(part: Mapping[str, Any], assistant: bool) -> dict[str, Any]:

@@ -26,11 +26,11 @@ from langchain_core.messages.ai import OutputTokenDetails, UsageMetadata
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from azure_inference_core import TruncatedAnswerError, capabilities_for
+from azure_inference_core import TruncatedAnswerError
 from azure_inference_core._responses_map import (
-    REASONING_INCLUDE,
     chat_messages_to_input,
     chat_params_to_responses,
+    reasoning_include,
     response_finish_reason,
     response_tool_calls,
     uses_responses_api,
@@ -137,8 +137,9 @@ def build_request(
         params["previous_response_id"] = previous_id
     if not llm.use_previous_response_id:
         params["store"] = False
-        if capabilities_for(params.get("model") or llm.model, llm.endpoint)[0].reasoning:
-            params["include"] = [REASONING_INCLUDE]
+        include = reasoning_include(params.get("model") or llm.model, llm.endpoint)
+        if include is not None:
+            params["include"] = include
     stored = bool(llm.use_previous_response_id)
     return chat_messages_to_input(chat.messages, reasoning, stored=stored), params
 

@@ -24,11 +24,10 @@ from llama_index.core.base.llms.types import (
     ThinkingBlock,
 )
 
-from azure_inference_core import capabilities_for
 from azure_inference_core._responses_map import (
-    REASONING_INCLUDE,
     chat_messages_to_input,
     chat_params_to_responses,
+    reasoning_include,
     response_finish_reason,
     uses_responses_api,
 )
@@ -95,8 +94,9 @@ def build_request(
         params["previous_response_id"] = previous_id
     if not llm.use_previous_response_id:
         params["store"] = False
-        if capabilities_for(params.get("model") or llm.model, llm.endpoint)[0].reasoning:
-            params["include"] = [REASONING_INCLUDE]
+        include = reasoning_include(params.get("model") or llm.model, llm.endpoint)
+        if include is not None:
+            params["include"] = include
     stored = bool(llm.use_previous_response_id)
     return chat_messages_to_input(chat.messages, reasoning, stored=stored), params
 
