@@ -27,6 +27,7 @@ from azure_inference_core import (
     tool_names,
 )
 
+from . import _responses_api as responses_api
 from ._client import ClientSettings
 from ._errors import mapped_errors
 from ._profile import model_profile
@@ -119,6 +120,14 @@ class ChatAzureInference(ClientSettings, TokenCounting, BaseChatModel):
     stream_usage: bool | None = None
     """True: ask for usage on streams where the model needs asking (see the class
     docstring); None / False: never send ``stream_options``."""
+    use_responses_api: bool | None = None
+    """Use the Responses API (``/openai/v1/responses``); None: on for Responses-only
+    models (codex-mini, o3-pro), off otherwise. See the README's LangChain section."""
+    use_previous_response_id: bool = False
+    """Responses API: let the service store answers and send only the messages after
+    the last one, with ``previous_response_id`` (default: stateless, ``store: false``)."""
+    reasoning_summary: str | None = None
+    """Responses API: ``"auto"``, ``"concise"`` or ``"detailed"`` reasoning summaries."""
     disabled_params: dict[str, Any] | None = None
     """Parameters never to send: ``{"parallel_tool_calls": None}`` drops it always,
     ``{"name": [v1, v2]}`` drops it when its value is one of those."""
@@ -229,6 +238,8 @@ class ChatAzureInference(ClientSettings, TokenCounting, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        if responses_api.responses_on(self, kwargs):
+            return responses_api.generate(self, messages, stop, kwargs)
         request = self._prepare(messages, stop, kwargs, stream=False)
         with mapped_errors(), self._sync_client() as client:
             completion = client.complete(request.messages, **request.params)
@@ -241,6 +252,8 @@ class ChatAzureInference(ClientSettings, TokenCounting, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        if responses_api.responses_on(self, kwargs):
+            return await responses_api.agenerate(self, messages, stop, kwargs)
         request = self._prepare(messages, stop, kwargs, stream=False)
         with mapped_errors():
             async with self._async_client() as client:
@@ -254,6 +267,9 @@ class ChatAzureInference(ClientSettings, TokenCounting, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        if responses_api.responses_on(self, kwargs):
+            yield from responses_api.stream(self, messages, stop, kwargs, run_manager)
+            return
         request = self._prepare(messages, stop, kwargs, stream=True)
         processor = StreamProcessor()
         with (
@@ -279,6 +295,10 @@ class ChatAzureInference(ClientSettings, TokenCounting, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        if responses_api.responses_on(self, kwargs):
+            async for part in responses_api.astream(self, messages, stop, kwargs, run_manager):
+                yield part
+            return
         request = self._prepare(messages, stop, kwargs, stream=True)
         processor = StreamProcessor()
         with mapped_errors():

@@ -31,6 +31,7 @@ from llama_index.core.llms.llm import ToolSelection
 
 from azure_inference_core import ModelCapabilities, capabilities_for, model_names
 
+from . import _responses_api as responses_api
 from ._client import ClientSettings, openai_route
 from ._request import ChatRequest, build_chat_request
 from ._responses import StreamState, force_single_tool_call, from_wire_completion, tool_selections
@@ -127,6 +128,15 @@ class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
     context_window: int | None = Field(default=None, description="Overrides the table.")
     num_output: int | None = Field(default=None, description="Overrides the table.")
     is_function_calling_model: bool | None = Field(default=None, description="Overrides the table.")
+    use_responses_api: bool | None = Field(
+        default=None, description="Responses API; None: on for Responses-only models."
+    )
+    use_previous_response_id: bool = Field(
+        default=False, description="Responses API: stored answers, previous_response_id."
+    )
+    reasoning_summary: str | None = Field(
+        default=None, description="Responses API: 'auto', 'concise' or 'detailed'."
+    )
 
     @classmethod
     def class_name(cls) -> str:
@@ -210,11 +220,20 @@ class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
     # -- chat ---------------------------------------------------------------------
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        if responses_api.responses_on(self, kwargs):
+            items, params = responses_api.build_request(self, messages, kwargs, "chat")
+            with self._sync_client() as client:
+                return responses_api.from_response(client.responses.create(items, **params))
         req = self._request(messages, kwargs, False, "chat")
         with self._sync_client() as client:
             return from_wire_completion(client.complete(req.messages, **req.params))
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        if responses_api.responses_on(self, kwargs):
+            items, params = responses_api.build_request(self, messages, kwargs, "achat")
+            async with self._async_client() as client:
+                answer = await client.responses.create(items, **params)
+            return responses_api.from_response(answer)
         req = self._request(messages, kwargs, False, "achat")
         async with self._async_client() as client:
             completion = await client.complete(req.messages, **req.params)
@@ -222,6 +241,9 @@ class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         # Built now so a bad argument raises at the call, not at the first chunk.
+        if responses_api.responses_on(self, kwargs):
+            items, params = responses_api.build_request(self, messages, kwargs, "stream_chat")
+            return responses_api.stream_chat(self._lease(), items, params)
         req = self._request(messages, kwargs, True, "stream_chat")
         # Leased now: the generator keeps the client open even when this LLM
         # is dropped, changed or closed before the stream ends.
@@ -241,6 +263,9 @@ class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
     async def _astream_chat(
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
+        if responses_api.responses_on(self, kwargs):
+            items, params = responses_api.build_request(self, messages, kwargs, "astream_chat")
+            return responses_api.astream_chat(self, items, params)
         req = self._request(messages, kwargs, True, "astream_chat")
 
         async def gen() -> AsyncGenerator[ChatResponse, None]:

@@ -350,6 +350,47 @@ print("total usage by model:", usage.usage_metadata)
 )
 
 add(
+    md("""
+## The Responses API
+
+Newer deployments (the codex family, o3-pro) answer only on the Responses API;
+`ChatAzureInference` goes there for them without being asked (the core's model
+table knows them), and for any model with `use_responses_api=True`. Everything
+above works the same. The reasoning summary is a `reasoning` content block, the
+usage counts reasoning tokens, and a second turn sends the first answer's
+encrypted reasoning back, so nothing has to be stored by the service
+(`store: false`); `use_previous_response_id=True` lets the service keep the
+history instead. With your own endpoint, set `AZURE_INFERENCE_RESPONSES_MODEL`.
+""")
+)
+
+add(
+    code(
+        """
+import os
+
+responses_model = os.environ.get("AZURE_INFERENCE_RESPONSES_MODEL", "codex-mini")
+coder = ChatAzureInference(
+    endpoint=endpoint, credential=credential, model=responses_model, reasoning_summary="auto"
+)
+question = HumanMessage("Write hello world in Rust")
+first = coder.invoke([question])
+print("blocks:", [block["type"] for block in first.content_blocks])
+print("reasoning:", first.additional_kwargs["reasoning_content"].splitlines()[0])
+print("reasoning tokens:", first.usage_metadata["output_token_details"]["reasoning"])
+second = coder.invoke([question, first, HumanMessage("Now in Go")])
+print("second turn:", second.content[:60])
+
+weather_coder = coder.bind_tools([get_weather])
+call = weather_coder.invoke("What is the weather in Paris?").tool_calls[0]
+print("tool call:", call["name"], call["args"])
+coder.close()
+""",
+        tag="responses",
+    )
+)
+
+add(
     code(
         """
 llm.close()

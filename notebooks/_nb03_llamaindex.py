@@ -256,6 +256,52 @@ print(reply.message.content)
 )
 
 add(
+    md("""
+## The Responses API
+
+Newer deployments (the codex family, o3-pro) answer only on the Responses API;
+`AzureInference` goes there for them without being asked (the core's model
+table knows them), and for any model with `use_responses_api=True`. Chat,
+streaming, agents and `structured_predict` work the same; reasoning comes back
+as a `ThinkingBlock` whose `additional_information` holds the encrypted
+reasoning, sent back with the message on the next turn (nothing stored by the
+service; `use_previous_response_id=True` lets it keep the history instead).
+With your own endpoint, set `AZURE_INFERENCE_RESPONSES_MODEL`.
+""")
+)
+
+add(
+    code(
+        """
+import os
+
+from llama_index.core.base.llms.types import ThinkingBlock
+
+responses_model = os.environ.get("AZURE_INFERENCE_RESPONSES_MODEL", "codex-mini")
+coder = AzureInference(
+    endpoint=endpoint, credential=credential, model=responses_model, reasoning_summary="auto"
+)
+question = ChatMessage(role="user", content="Write hello world in Rust")
+first = coder.chat([question])
+thinking = next(b for b in first.message.blocks if isinstance(b, ThinkingBlock))
+print("thinking:", thinking.content.splitlines()[0])
+print("reasoning tokens:", first.additional_kwargs["reasoning_tokens"])
+second = coder.chat([question, first.message, ChatMessage(role="user", content="Now in Go")])
+print("second turn:", second.message.content[:60])
+
+agent = FunctionAgent(tools=[get_hotel_price], llm=coder)
+handler = agent.run(user_msg="What do hotels cost in Seattle? Use get_hotel_price.")
+async for event in handler.stream_events():
+    if isinstance(event, ToolCall):
+        print(f"call:   {event.tool_name}({event.tool_kwargs})")
+print("final:", str(await handler)[:60], "...")
+await coder.aclose()
+""",
+        tag="responses",
+    )
+)
+
+add(
     code(
         """
 await llm.aclose()  # the agent used the async client; this closes both

@@ -276,6 +276,13 @@ def test_langchain(executed: dict[str, Any]) -> None:
     assert _number(r"end: (\d+) streamed chunks", callbacks, int) > 10
     assert "total usage by model: {'Mistral-Large':" in callbacks
 
+    responses = out.text("responses")
+    assert "blocks: ['reasoning', 'text']" in responses
+    assert _number(r"reasoning tokens: (\d+)", responses, int) > 0
+    assert "second turn: " in responses
+    assert "Now in Go" in responses.split("second turn: ")[1]
+    assert "tool call: get_weather {'city': 'Paris'}" in responses
+
 
 # -- 03: LlamaIndex ------------------------------------------------------------------------
 
@@ -307,6 +314,13 @@ def test_llamaindex(executed: dict[str, Any]) -> None:
 
     assert out.has_png("image-make")
     assert "I see 1 image: PNG 64x48 pixels" in out.text("image")
+
+    responses = out.text("responses")
+    assert "thinking: **" in responses
+    assert _number(r"reasoning tokens: (\d+)", responses, int) > 0
+    assert "Now in Go" in responses.split("second turn: ")[1]
+    assert "call:   get_hotel_price({'city': 'Seattle'})" in responses
+    assert "final: Based on the tool results" in responses
 
 
 # -- 04: production ------------------------------------------------------------------------

@@ -1,0 +1,373 @@
+"""Client CPU of ``client.responses`` against raw httpx on the same loopback server.
+
+Run: ``.venv/bin/python -m bench.bench_responses [--repeats 5] [--calls 300] [--streams 5]``.
+
+The server (a child process, so ``time.process_time`` here counts only client
+work) answers every POST with a canned Responses API ``response`` object, or,
+for ``"stream": true``, with ``EVENTS`` typed events (``response.created``, the
+item and text events, ``EVENTS - 6`` ``response.output_text.delta`` events,
+``response.completed``), one flushed HTTP chunk per event. Figures (median over
+repeats, with min-max):
+
+* per call: raw ``httpx.Client.post`` + ``json.loads`` vs ``client.responses.create``;
+* per streamed event: raw ``iter_lines`` + ``json.loads`` vs ``client.responses.stream``
+  (typed events and the accumulated final response), and the same pairs async.
+
+Budgets (reported, not asserted; the issue's chat budgets): per call <= 1.2x raw,
+per event <= 1.5x raw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import socket
+import statistics
+from collections.abc import Callable
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+import httpx
+
+from azure_inference_core import AsyncInferenceClient, InferenceClient
+
+from .bench_core import _cpu, report
+
+__all__ = ["EVENTS", "main", "measure", "measure_adapters"]
+
+EVENTS = 2000
+KEY = "bench-key-not-secret"
+MODEL = "codex-mini"
+TEXT = "As of now, it is estimated that about 7,000 languages are spoken around the world."
+
+_MESSAGE = {
+    "type": "message",
+    "id": "msg_1",
+    "role": "assistant",
+    "status": "completed",
+    "content": [{"type": "output_text", "text": TEXT, "annotations": []}],
+}
+RESPONSE: dict[str, Any] = {
+    "id": "resp_0a1234b5de6789f01gh2i345j6789klm",
+    "object": "response",
+    "created_at": 1718726686,
+    "status": "completed",
+    "model": MODEL,
+    "output": [
+        {"type": "reasoning", "id": "rs_1", "summary": [], "status": "completed"},
+        _MESSAGE,
+    ],
+    "usage": {
+        "input_tokens": 19,
+        "output_tokens": 72,
+        "total_tokens": 91,
+        "output_tokens_details": {"reasoning_tokens": 40},
+    },
+}
+
+
+def _event(sequence: int, kind: str, **fields: Any) -> bytes:
+    data = json.dumps({"type": kind, "sequence_number": sequence, **fields}, separators=(",", ":"))
+    return f"event: {kind}\ndata: {data}\n\n".encode()
+
+
+def event_stream(count: int = EVENTS) -> list[bytes]:
+    """The stream's ``count`` events, ending with ``response.completed``."""
+    deltas = [f" word{i}" for i in range(count - 6)]
+    text = "".join(deltas)
+    started = {**RESPONSE, "status": "in_progress", "output": [], "usage": None}
+    message = {**_MESSAGE, "content": [{"type": "output_text", "text": text, "annotations": []}]}
+    empty = {**_MESSAGE, "status": "in_progress", "content": []}
+    part = {"type": "output_text", "text": "", "annotations": []}
+    events = [
+        _event(0, "response.created", response=started),
+        _event(1, "response.output_item.added", output_index=0, item=empty),
+        _event(2, "response.content_part.added", output_index=0, content_index=0, part=part),
+    ]
+    for i, delta in enumerate(deltas):
+        events.append(
+            _event(
+                3 + i,
+                "response.output_text.delta",
+                item_id="msg_1",
+                output_index=0,
+                content_index=0,
+                delta=delta,
+            )
+        )
+    n = 3 + len(deltas)
+    events.append(
+        _event(
+            n,
+            "response.output_text.done",
+            item_id="msg_1",
+            output_index=0,
+            content_index=0,
+            text=text,
+        )
+    )
+    events.append(_event(n + 1, "response.output_item.done", output_index=0, item=message))
+    done = {**RESPONSE, "output": [message]}
+    events.append(_event(n + 2, "response.completed", response=done))
+    return events
+
+
+async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    answer = json.dumps(RESPONSE).encode()
+    events = event_stream()
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            body = await reader.readexactly(length) if length else b""
+            if b'"stream":true' in body.replace(b" ", b""):
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+                    b"transfer-encoding: chunked\r\n\r\n"
+                )
+                for event in events:
+                    writer.write(b"%x\r\n%s\r\n" % (len(event), event))
+                    await writer.drain()
+                writer.write(b"0\r\n\r\n")
+            else:
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                    b"content-length: %d\r\n\r\n%s" % (len(answer), answer)
+                )
+            await writer.drain()
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+
+
+def _run(sock: socket.socket) -> None:
+    async def main() -> None:
+        server = await asyncio.start_server(_handle, sock=sock)
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(main())
+
+
+def serve_in_process() -> tuple[BaseProcess, str]:
+    """Start the server in a child process; return it and its ``/openai/v1`` URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    port = sock.getsockname()[1]
+    process = multiprocessing.get_context("fork").Process(target=_run, args=(sock,), daemon=True)
+    process.start()
+    sock.close()
+    return process, f"http://127.0.0.1:{port}/openai/v1"
+
+
+def measure(base: str, calls: int, streams: int, repeats: int) -> dict[str, list[float]]:
+    """Run every scenario ``repeats`` times, interleaved; return per-unit CPU seconds."""
+    url = base + "/responses"
+    headers = {"Authorization": f"Bearer {KEY}"}
+    request = {"model": MODEL, "input": "How many languages are in the world?"}
+    raw = httpx.Client(timeout=60)
+    araw = httpx.AsyncClient(timeout=60)
+    core = InferenceClient(base, KEY, model=MODEL, max_retries=0)
+    acore = AsyncInferenceClient(base, KEY, model=MODEL, max_retries=0)
+    loop = asyncio.new_event_loop()
+    question = request["input"]
+
+    def raw_calls() -> None:
+        for _ in range(calls):
+            json.loads(raw.post(url, json=request, headers=headers).content)
+
+    def core_calls() -> None:
+        for _ in range(calls):
+            core.responses.create(question)
+
+    def raw_stream() -> None:
+        for _ in range(streams):
+            body = {**request, "stream": True}
+            with raw.stream("POST", url, json=body, headers=headers) as response:
+                for line in response.iter_lines():
+                    if line.startswith("data: "):
+                        json.loads(line[6:])
+
+    def core_stream() -> None:
+        for _ in range(streams):
+            with core.responses.stream(question) as stream:
+                for _event in stream:
+                    pass
+                stream.final_response()
+
+    async def _araw_calls() -> None:
+        for _ in range(calls):
+            json.loads((await araw.post(url, json=request, headers=headers)).content)
+
+    async def _acore_calls() -> None:
+        for _ in range(calls):
+            await acore.responses.create(question)
+
+    async def _araw_stream() -> None:
+        for _ in range(streams):
+            body = {**request, "stream": True}
+            async with araw.stream("POST", url, json=body, headers=headers) as response:
+                async for line in response.aiter_lines():
+                    if line.startswith("data: "):
+                        json.loads(line[6:])
+
+    async def _acore_stream() -> None:
+        for _ in range(streams):
+            async with acore.responses.stream(question) as stream:
+                async for _event in stream:
+                    pass
+                stream.final_response()
+
+    def run(factory: Callable[[], Any]) -> Callable[[], Any]:
+        return lambda: loop.run_until_complete(factory())
+
+    scenarios: dict[str, tuple[Callable[[], Any], int]] = {
+        "call raw httpx+json": (raw_calls, calls),
+        "call core": (core_calls, calls),
+        "call raw async": (run(_araw_calls), calls),
+        "call core async": (run(_acore_calls), calls),
+        "chunk raw iter_lines+json": (raw_stream, streams * EVENTS),
+        "chunk core": (core_stream, streams * EVENTS),
+        "chunk raw async": (run(_araw_stream), streams * EVENTS),
+        "chunk core async": (run(_acore_stream), streams * EVENTS),
+    }
+    results: dict[str, list[float]] = {name: [] for name in scenarios}
+    for fn, _ in scenarios.values():  # warm-up: connections, imports, caches
+        fn()
+    for _ in range(repeats):
+        for name, (fn, count) in scenarios.items():
+            results[name].append(_cpu(fn, count))
+    raw.close()
+    core.close()
+    loop.run_until_complete(araw.aclose())
+    loop.run_until_complete(acore.aclose())
+    loop.close()
+    return results
+
+
+def measure_adapters(base: str, calls: int, streams: int, repeats: int) -> str:
+    """LangChain and LlamaIndex on the Responses API against raw httpx plus each
+    framework's own cost (the no-I/O models of ``bench.contenders``, same chunk count)."""
+    from langchain_core.messages import HumanMessage
+    from llama_index.core.base.llms.types import ChatMessage
+
+    from langchain_azure_inference import ChatAzureInference
+    from llamaindex_azure_inference import AzureInference
+
+    from .contenders.lc_floor import NoIOChatModel
+    from .contenders.li_floor import NoIOLLM
+
+    chunks = EVENTS - 6  # one framework chunk per text delta
+    lc = ChatAzureInference(endpoint=base, credential=KEY, model=MODEL, max_retries=0)
+    li = AzureInference(endpoint=base, credential=KEY, model=MODEL, max_retries=0)
+    lc_floor, li_floor = NoIOChatModel(path=f"/b/{chunks}"), NoIOLLM(path=f"/b/{chunks}")
+    lc_input = [HumanMessage("How many languages are in the world?")]
+    li_input = [ChatMessage(role="user", content="How many languages are in the world?")]
+    url, headers = base + "/responses", {"Authorization": f"Bearer {KEY}"}
+    request = {"model": MODEL, "input": "How many languages are in the world?"}
+    raw = httpx.Client(timeout=60)
+
+    def raw_calls() -> None:
+        for _ in range(calls):
+            json.loads(raw.post(url, json=request, headers=headers).content)
+
+    def raw_stream() -> None:
+        for _ in range(streams):
+            body = {**request, "stream": True}
+            with raw.stream("POST", url, json=body, headers=headers) as response:
+                for line in response.iter_lines():
+                    if line.startswith("data: "):
+                        json.loads(line[6:])
+
+    def times(fn: Callable[[], Any], count: int) -> Callable[[], None]:
+        def run() -> None:
+            for _ in range(count):
+                fn()
+
+        return run
+
+    def drain(make: Callable[[], Any]) -> Callable[[], None]:
+        def run() -> None:
+            for _ in make():
+                pass
+
+        return run
+
+    scenarios: dict[str, tuple[Callable[[], Any], int]] = {
+        "call raw": (raw_calls, calls),
+        "call lc floor": (times(lambda: lc_floor.invoke(lc_input), calls), calls),
+        "call lc": (times(lambda: lc.invoke(lc_input), calls), calls),
+        "call li floor": (times(lambda: li_floor.chat(li_input), calls), calls),
+        "call li": (times(lambda: li.chat(li_input), calls), calls),
+        "event raw": (raw_stream, streams * EVENTS),
+        "event lc floor": (
+            times(drain(lambda: lc_floor.stream(lc_input)), streams),
+            streams * EVENTS,
+        ),
+        "event lc": (times(drain(lambda: lc.stream(lc_input)), streams), streams * EVENTS),
+        "event li floor": (
+            times(drain(lambda: li_floor.stream_chat(li_input)), streams),
+            streams * EVENTS,
+        ),
+        "event li": (times(drain(lambda: li.stream_chat(li_input)), streams), streams * EVENTS),
+    }
+    results: dict[str, list[float]] = {name: [] for name in scenarios}
+    for fn, _ in scenarios.values():
+        fn()
+    for _ in range(repeats):
+        for name, (fn, count) in scenarios.items():
+            results[name].append(_cpu(fn, count))
+    raw.close()
+    lc.close()
+    li.close()
+    median = {name: statistics.median(values) for name, values in results.items()}
+    lines = [f"{'adapter':24} {'median us':>10} {'floor us':>9} {'ratio':>7} budget"]
+    for kind, limit in (("call", 1.2), ("event", 1.5)):
+        for framework in ("lc", "li"):
+            value = median[f"{kind} {framework}"]
+            floor = median[f"{kind} raw"] + median[f"{kind} {framework} floor"]
+            ratio = value / floor
+            verdict = "ok" if ratio <= limit else "MISSED"
+            lines.append(
+                f"{kind + ' ' + framework:24} {value * 1e6:10.2f} {floor * 1e6:9.2f} "
+                f"{ratio:6.2f}x <= {limit}x {verdict}"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Start the server, measure, print the table (``chunk`` rows are per event)."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--streams", type=int, default=5)
+    parser.add_argument("--adapters", action="store_true", help="LangChain and LlamaIndex too")
+    args = parser.parse_args(argv)
+    process, base = serve_in_process()
+    adapters = ""
+    try:
+        results = measure(base, args.calls, args.streams, args.repeats)
+        if args.adapters:
+            adapters = measure_adapters(base, args.calls, args.streams, args.repeats)
+    finally:
+        process.terminate()
+        process.join(5)
+    print(
+        f"Responses API client CPU (time.process_time), {args.repeats} repeats, "
+        f"{args.calls} calls and {args.streams} x {EVENTS}-event streams per repeat"
+    )
+    print(report(results, chunk_limit=1.5))
+    if adapters:
+        print(adapters)
+
+
+if __name__ == "__main__":
+    main()
