@@ -394,7 +394,7 @@ def translate(body: Mapping[str, Any], store: ResponseStore, reasoning_model: bo
     tools, choice = _tools(body)
     chat: dict[str, Any] = {"messages": messages, "stream": bool(body.get("stream"))}
     for source, target in (
-        ("max_output_tokens", "max_tokens"),
+        ("max_output_tokens", "max_completion_tokens"),  # every Responses model takes it
         ("temperature", "temperature"),
         ("top_p", "top_p"),
         ("parallel_tool_calls", "parallel_tool_calls"),

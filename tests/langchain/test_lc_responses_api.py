@@ -332,13 +332,6 @@ async def test_astream_events_carry_the_streamed_chunks(fresh_emulator: Emulator
     assert all(r.path.endswith("/responses") for r in fresh_emulator.requests)
 
 
-@pytest.mark.xfail(
-    reason="emulator bug (azure_inference_emulator/_responses.py): it turns max_output_tokens "
-    "into chat max_tokens, which its reasoning profiles refuse; the service takes "
-    "max_output_tokens on every Responses model",
-    raises=BadRequestError,
-    strict=True,
-)
 def test_a_budget_reaches_a_reasoning_model_as_max_output_tokens(fresh_emulator: Emulator) -> None:
     answer = llm(fresh_emulator, max_tokens=500).invoke("hi")
     assert bodies(fresh_emulator)[-1]["max_output_tokens"] == 500
