@@ -225,7 +225,10 @@ def test_compression_bombs_run_in_bounded_memory() -> None:
     expected += [f"{c} stream StreamTooLargeError" for c in CODINGS]
     expected += [f"{c} async-complete ResponseTooLargeError" for c in CODINGS]
     assert sorted(report["results"]) == sorted(expected)
-    assert report["peak_mib"] < 300, report
+    # An unbounded decode of any of these needs more than 1 GiB (the cap stops it first).
+    # The peak is about 65 MiB on a quiet machine; one run under heavy load reached 300 MiB
+    # (cause not found yet: see the closing note of issue 18), so the bound is 512 MiB.
+    assert report["peak_mib"] < 512, report
 
 
 async def test_endless_plain_body_stops_at_max_response_bytes(
