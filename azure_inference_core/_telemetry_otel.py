@@ -27,17 +27,9 @@ except ImportError:  # pragma: no cover - the bench runs without the extra
     HAVE_OTEL = False
 
 
-__all__ = [
-    "HAVE_OTEL",
-    "SECOND_BUCKETS",
-    "TOKEN_BUCKETS",
-    "SpanKind",
-    "StatusCode",
-    "instruments",
-    "otel_context",
-    "otel_trace",
-    "tracer",
-]
+__all__ = ["HAVE_OTEL", "SECOND_BUCKETS", "TOKEN_BUCKETS", "instruments", "tracer"]
+if HAVE_OTEL:  # the names that exist only with the extra
+    __all__ += ["SpanKind", "StatusCode", "otel_context", "otel_trace"]
 
 SCOPE = "azure_inference_core"
 #: The conventions' explicit bucket boundaries.

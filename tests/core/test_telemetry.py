@@ -32,7 +32,7 @@ from azure_inference_core._call import Call
 from azure_inference_core._telemetry import TracedCall
 from azure_inference_emulator import Emulator
 
-from .test_telemetry_support import KEY, Otel, install_otel, uninstall_otel
+from ._telemetry_support import KEY, Otel, install_otel, uninstall_otel
 
 MESSAGES = [
     {"role": "system", "content": "You are terse."},

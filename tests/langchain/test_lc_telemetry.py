@@ -28,7 +28,7 @@ from azure_inference_emulator import Emulator
 from langchain_azure_inference import ChatAzureInference
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from core.test_telemetry_support import Otel, install_otel, uninstall_otel
+from core._telemetry_support import Otel, install_otel, uninstall_otel
 
 
 @tool

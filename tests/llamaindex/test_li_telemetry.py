@@ -23,7 +23,7 @@ from azure_inference_emulator import Emulator
 from llamaindex_azure_inference import AzureInference
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from core.test_telemetry_support import Otel, install_otel, uninstall_otel
+from core._telemetry_support import Otel, install_otel, uninstall_otel
 
 
 def add(a: int, b: int) -> int:
