@@ -27,6 +27,7 @@ __all__ = [
     "response_finish_reason",
     "response_format_to_text_format",
     "response_tool_calls",
+    "responses_request",
     "uses_responses_api",
 ]
 
@@ -285,3 +286,33 @@ def response_tool_calls(response: Response) -> list[ParsedToolCall]:
             )
         out.append(ParsedToolCall(call.call_id, call.name, call.arguments, arguments, error))
     return out
+
+
+def responses_request(
+    messages: Sequence[Mapping[str, Any]],
+    reasoning: Sequence[Sequence[Mapping[str, Any]]],
+    chat_params: Mapping[str, Any],
+    *,
+    summary: str | None,
+    previous_id: str | None,
+    use_previous_response_id: bool,
+    model: str | None,
+    endpoint: str | None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Input items and ``client.responses`` arguments for one adapter call.
+
+    Stateless by default (``store: false``, encrypted reasoning asked for on reasoning
+    models and carried in ``reasoning``); with ``use_previous_response_id`` the service
+    stores answers and ``previous_id`` names the last one.
+    """
+    params = chat_params_to_responses(chat_params)
+    if summary is not None:
+        params["reasoning"] = {**params.get("reasoning", {}), "summary": summary}
+    if previous_id is not None:
+        params["previous_response_id"] = previous_id
+    if not use_previous_response_id:
+        params["store"] = False
+        include = reasoning_include(params.get("model") or model, endpoint)
+        if include is not None:
+            params["include"] = include
+    return chat_messages_to_input(messages, reasoning, stored=use_previous_response_id), params

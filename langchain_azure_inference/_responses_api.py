@@ -28,11 +28,9 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 
 from azure_inference_core import TruncatedAnswerError
 from azure_inference_core._responses_map import (
-    chat_messages_to_input,
-    chat_params_to_responses,
-    reasoning_include,
     response_finish_reason,
     response_tool_calls,
+    responses_request,
     uses_responses_api,
 )
 from azure_inference_core._responses_wire import (
@@ -130,18 +128,16 @@ def build_request(
         messages, previous_id = _after_last_answer(messages)
     chat = build_chat_request(llm, messages, stop, kwargs, stream=False)
     reasoning = [_reasoning_items(m) for m in messages if isinstance(m, AIMessage)]
-    params = chat_params_to_responses(chat.params)
-    if llm.reasoning_summary is not None:
-        params["reasoning"] = {**params.get("reasoning", {}), "summary": llm.reasoning_summary}
-    if previous_id is not None:
-        params["previous_response_id"] = previous_id
-    if not llm.use_previous_response_id:
-        params["store"] = False
-        include = reasoning_include(params.get("model") or llm.model, llm.endpoint)
-        if include is not None:
-            params["include"] = include
-    stored = bool(llm.use_previous_response_id)
-    return chat_messages_to_input(chat.messages, reasoning, stored=stored), params
+    return responses_request(
+        chat.messages,
+        reasoning,
+        chat.params,
+        summary=llm.reasoning_summary,
+        previous_id=previous_id,
+        use_previous_response_id=bool(llm.use_previous_response_id),
+        model=llm.model,
+        endpoint=llm.endpoint,
+    )
 
 
 # -- answer ----------------------------------------------------------------------------
