@@ -17,8 +17,11 @@ import json
 import multiprocessing
 import re
 import socket
+from collections.abc import Awaitable, Callable
 from multiprocessing.process import BaseProcess
 from typing import Any
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 __all__ = ["CHUNKS", "COMPLETION", "serve_in_process", "sse_body"]
 
@@ -121,23 +124,25 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
         writer.close()
 
 
-def _run(sock: socket.socket) -> None:
+def _run(sock: socket.socket, handle: Handler) -> None:
     async def main() -> None:
-        server = await asyncio.start_server(_handle, sock=sock)
+        server = await asyncio.start_server(handle, sock=sock)
         async with server:
             await server.serve_forever()
 
     asyncio.run(main())
 
 
-def serve_in_process() -> tuple[BaseProcess, str]:
-    """Start the server in a child process; return it and its base URL."""
+def serve_in_process(handle: Handler | None = None) -> tuple[BaseProcess, str]:
+    """Start the server (or another ``handle`` of connections) in a child process;
+    return it and its base URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     sock.listen(1024)  # a burst opens up to max_concurrency connections at once
     port = sock.getsockname()[1]
-    process = multiprocessing.get_context("fork").Process(target=_run, args=(sock,), daemon=True)
+    target = (sock, handle or _handle)
+    process = multiprocessing.get_context("fork").Process(target=_run, args=target, daemon=True)
     process.start()
     sock.close()
     return process, f"http://127.0.0.1:{port}"

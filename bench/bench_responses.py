@@ -22,8 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing
-import socket
 import statistics
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
@@ -33,6 +31,7 @@ import httpx
 
 from azure_inference_core import AsyncInferenceClient, InferenceClient
 
+from . import _server
 from .bench_core import _cpu, report
 
 __all__ = ["EVENTS", "main", "measure", "measure_adapters"]
@@ -146,26 +145,10 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
         writer.close()
 
 
-def _run(sock: socket.socket) -> None:
-    async def main() -> None:
-        server = await asyncio.start_server(_handle, sock=sock)
-        async with server:
-            await server.serve_forever()
-
-    asyncio.run(main())
-
-
 def serve_in_process() -> tuple[BaseProcess, str]:
-    """Start the server in a child process; return it and its ``/openai/v1`` URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    port = sock.getsockname()[1]
-    process = multiprocessing.get_context("fork").Process(target=_run, args=(sock,), daemon=True)
-    process.start()
-    sock.close()
-    return process, f"http://127.0.0.1:{port}/openai/v1"
+    """The Responses server in a child process; return it and its ``/openai/v1`` URL."""
+    process, base = _server.serve_in_process(_handle)
+    return process, base + "/openai/v1"
 
 
 def measure(base: str, calls: int, streams: int, repeats: int) -> dict[str, list[float]]:
