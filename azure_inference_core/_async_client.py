@@ -40,7 +40,8 @@ class AsyncInferenceClient(BaseClient):
 
     Same arguments as ``InferenceClient`` (``timeout``, ``total_timeout``,
     ``max_concurrency``, ``proxy``, ``trust_env``, ``verify`` and the size limits
-    ``max_response_bytes``, ``max_error_bytes`` and ``max_event_bytes`` included),
+    ``max_response_bytes``, ``max_error_bytes`` and ``max_event_bytes``, and
+    ``capture_message_content`` included),
     except ``http_client`` is an ``httpx.AsyncClient``; ``credential`` may be an
     async token credential (``azure.identity.aio``) or a sync one. Methods are coroutines, except
     ``stream`` which returns an ``AsyncChatCompletionStream`` directly.
@@ -72,6 +73,7 @@ class AsyncInferenceClient(BaseClient):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_error_bytes: int = DEFAULT_MAX_ERROR_BYTES,
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        capture_message_content: bool | None = None,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise ConfigurationError(
@@ -94,6 +96,7 @@ class AsyncInferenceClient(BaseClient):
             max_error_bytes=max_error_bytes,
             max_event_bytes=max_event_bytes,
         )
+        self.capture_message_content = capture_message_content
         # Imported here, not at module level: it loads httpcore and h11, which httpx
         # itself defers until a client is built (about 30 ms of every import).
         from ._guard import guard_client

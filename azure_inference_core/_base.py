@@ -61,6 +61,7 @@ from ._request import (
 )
 from ._retry import RetryPolicy, parse_retry_after
 from ._telemetry import TracedCall, traced_call
+from ._telemetry_content import CaptureOption
 from ._version import __version__
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
 
@@ -76,8 +77,8 @@ class BaseClient:
 
     _async = False
     _http: Any  # httpx.Client or httpx.AsyncClient, set by the subclass
-    #: Record message content on spans (None: OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT).
-    capture_message_content: bool | None = None
+    #: Message content on spans: True, False, or None (the OTel variable); checked when set.
+    capture_message_content = CaptureOption()
 
     def __init__(
         self,

@@ -80,6 +80,11 @@ class InferenceClient(BaseClient):
         max_error_bytes: most of an error body read (default 1 MiB); the rest is skipped.
         max_event_bytes: longest streamed line or event (default 16 MiB), else
             ``StreamTooLargeError``. All three count decompressed bytes.
+        capture_message_content: record message content (messages, system
+            instructions, tool definitions, answers) on the OpenTelemetry spans:
+            True, False, or None (default) to follow
+            ``$OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`` (off when unset).
+            Also settable later as ``client.capture_message_content``.
 
     Raises:
         ConfigurationError: missing endpoint or credential, bad URL, insecure http.
@@ -110,6 +115,7 @@ class InferenceClient(BaseClient):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_error_bytes: int = DEFAULT_MAX_ERROR_BYTES,
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        capture_message_content: bool | None = None,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise ConfigurationError(
@@ -133,6 +139,7 @@ class InferenceClient(BaseClient):
             max_error_bytes=max_error_bytes,
             max_event_bytes=max_event_bytes,
         )
+        self.capture_message_content = capture_message_content
         # Imported here, not at module level: it loads httpcore and h11, which httpx
         # itself defers until a client is built (about 30 ms of every import).
         from ._guard import guard_client

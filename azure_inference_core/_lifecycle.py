@@ -76,6 +76,9 @@ CORE_CLIENT_OPTIONS: tuple[ClientOption, ...] = (
     ClientOption("max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES, "Largest decoded answer body."),
     ClientOption("max_error_bytes", DEFAULT_MAX_ERROR_BYTES, "Most of an error body read."),
     ClientOption("max_event_bytes", DEFAULT_MAX_EVENT_BYTES, "Longest streamed line or event."),
+    ClientOption(
+        "capture_message_content", None, "Message content on spans; None: the OTel variable."
+    ),
 )
 
 OPTION_NAMES: frozenset[str] = frozenset(o.name for o in CORE_CLIENT_OPTIONS)
@@ -101,6 +104,7 @@ class CoreClientOptions(TypedDict, total=False):
     proxy: str | httpx.Proxy | None
     trust_env: bool
     verify: bool | str | ssl.SSLContext
+    capture_message_content: bool | None
 
 
 def core_client_kwargs(settings: Mapping[str, Any]) -> dict[str, Any]:

@@ -147,6 +147,11 @@ class CoreClientSettings(BaseModel):
     max_event_bytes: int = Field(
         default=DEFAULT_MAX_EVENT_BYTES, description="Longest streamed line or event accepted."
     )
+    capture_message_content: bool | None = Field(
+        default=None,
+        description="Record message content on OpenTelemetry spans: True, False, or None "
+        "to follow $OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT (off when unset).",
+    )
     http_client: Annotated[httpx.Client | None, _CLIENT_SCHEMA] = Field(
         default=None, exclude=True, repr=False, description="httpx client (never closed by us)."
     )

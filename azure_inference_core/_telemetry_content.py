@@ -17,11 +17,15 @@ import json
 import logging
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, overload
+
+from ._errors import ConfigurationError
 
 __all__ = [
     "CAPTURE_ENV",
+    "CaptureOption",
     "capture_enabled",
+    "check_capture_option",
     "input_attributes",
     "output_messages",
 ]
@@ -32,6 +36,36 @@ _ON = frozenset({"true", "1", "yes", "span_only", "span_and_event"})
 _OFF = frozenset({"", "false", "0", "no", "no_content", "event_only"})
 _warned: set[str] = set()
 logger = logging.getLogger("azure_inference_core")
+
+
+def check_capture_option(value: object) -> bool | None:
+    """``capture_message_content`` as given to a client: True, False or None, else an error."""
+    if value is None or isinstance(value, bool):
+        return value
+    raise ConfigurationError(
+        f"capture_message_content must be True (record message content on spans), False "
+        f"(never) or None (follow ${CAPTURE_ENV}); got {type(value).__name__}."
+    )
+
+
+class CaptureOption:
+    """A client's ``capture_message_content``: None until set, checked when set."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = f"_{name}"
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> CaptureOption: ...
+    @overload
+    def __get__(self, obj: object, owner: type) -> bool | None: ...
+    def __get__(self, obj: object | None, owner: type) -> CaptureOption | bool | None:
+        if obj is None:
+            return self
+        value: bool | None = getattr(obj, self._slot, None)
+        return value
+
+    def __set__(self, obj: object, value: bool | None) -> None:
+        setattr(obj, self._slot, check_capture_option(value))
 
 
 def capture_enabled(option: bool | None) -> bool:

@@ -77,6 +77,10 @@ class ChatAzureInference(ClientSettings, TokenCounting, BaseChatModel):
     ``langchain_core.exceptions`` (``ContentFilterError`` is a
     ``ModelInvalidRequestError``, ``RateLimitError`` a ``ModelRateLimitError``, ...).
 
+    With the ``otel`` extra and an OpenTelemetry provider, each model call is one
+    GenAI span (see the README); message content is recorded on it only with
+    ``capture_message_content=True`` or ``$OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT``.
+
     Connections open on first use (never in the constructor; ``/info`` is never
     called). Close them with ``close()`` / ``await aclose()`` or ``with`` /
     ``async with``; a model dropped unclosed releases them too (the async pool

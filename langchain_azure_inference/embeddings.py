@@ -39,6 +39,8 @@ class AzureInferenceEmbeddings(ClientSettings, Embeddings):
     the model or endpoint name), ``input_type`` is ``"document"`` for
     ``embed_documents`` and ``"query"`` for ``embed_query`` unless set; set either
     field to None to omit it, or to another value the model takes.
+    Texts are recorded on the OpenTelemetry span only with
+    ``capture_message_content=True`` (or the conventions' environment variable).
 
     Example::
 

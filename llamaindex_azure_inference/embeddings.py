@@ -68,7 +68,8 @@ class AzureInferenceEmbedding(ClientSettings, MultiModalEmbedding):
         api_version, timeout, total_timeout, max_retries, max_concurrency,
             default_headers, extra_parameters, key_header, credential_scopes,
             allow_insecure_http, proxy, trust_env, verify, http_client,
-            async_http_client: As for `AzureInference` (the core's options).
+            async_http_client, capture_message_content: As for
+            `AzureInference` (the core's options).
         dimensions: Vector length, for models that support several.
         encoding_format: "base64" ships vectors packed (smaller responses);
             they are decoded to floats either way. None: not sent.

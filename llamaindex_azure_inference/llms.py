@@ -95,6 +95,9 @@ class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
             proxy, trust_env, verify: The core client's options, same names
             and defaults (see `azure_inference_core.InferenceClient`).
         http_client, async_http_client: httpx clients to use (never closed by us).
+        capture_message_content: Record messages and answers on the
+            OpenTelemetry spans (True / False); None (default) follows
+            `$OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`.
         context_window, num_output, is_function_calling_model: Override the
             model table's answers.
 

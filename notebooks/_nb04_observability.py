@@ -18,6 +18,13 @@ semantic conventions' attributes, beneath whatever span is current, and the
 conventions' client metrics. Here the OpenTelemetry SDK keeps everything in
 memory; in a service you would configure an exporter instead. A retry is an
 event on the call's span, not a span of its own.
+
+Message content (prompts, system instructions, tool definitions, answers) is
+not recorded unless you opt in: pass `capture_message_content=True` to
+`InferenceClient` / `AsyncInferenceClient` or to any of the LangChain and
+LlamaIndex classes, or set `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`
+(the option, when set, wins over the variable; `False` keeps content out
+whatever the variable says).
 """),
         code(
             """

@@ -23,6 +23,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from azure_inference_core import (
     AsyncInferenceClient,
+    ConfigurationError,
     ContentFilterError,
     InferenceClient,
     ServerError,
@@ -357,6 +358,30 @@ async def test_content_with_the_client_option_and_off_switch(
         "gen_ai.output.messages",
         "gen_ai.system_instructions",
     }
+
+
+async def test_content_with_the_constructor_option(
+    otel: Otel, emu: Emulator, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true")
+    client = _client(kind, emu, capture_message_content=False)
+    assert client.capture_message_content is False
+    await _run(kind, client, "complete", MESSAGES)
+    assert _content(_only_model_span(otel)) == {}
+    otel.exporter.clear()
+    monkeypatch.delenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT")
+    await _run(kind, _client(kind, emu, capture_message_content=True), "stream", MESSAGES)
+    assert "gen_ai.output.messages" in _content(_only_model_span(otel))
+
+
+def test_capture_option_refuses_anything_but_a_bool_or_none(emu: Emulator) -> None:
+    with pytest.raises(ConfigurationError, match=r"capture_message_content must be True"):
+        _client("sync", emu, capture_message_content="true")
+    client = _client("sync", emu)
+    with pytest.raises(ConfigurationError, match=r"OTEL_INSTRUMENTATION_GENAI_CAPTURE"):
+        client.capture_message_content = 1  # type: ignore[assignment]
+    assert client.capture_message_content is None
+    client.close()
 
 
 async def test_keys_never_recorded(

@@ -8,6 +8,7 @@ model call, and never twice.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +26,7 @@ from langchain_core.tools import tool
 from opentelemetry import context, trace
 
 from azure_inference_emulator import Emulator
-from langchain_azure_inference import ChatAzureInference
+from langchain_azure_inference import AzureInferenceEmbeddings, ChatAzureInference
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from core._telemetry_support import Otel, install_otel, uninstall_otel
@@ -156,3 +157,69 @@ def test_retried_429_and_exhausted_503(otel: Otel, fresh_emulator: Emulator) -> 
     assert "error.type" not in ok.attributes
     assert failed.attributes["error.type"] == "ServerError"
     assert [e.attributes["http.response.status_code"] for e in failed.events] == [503]
+
+
+CAPTURE = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
+
+
+def _content(span: Any) -> dict[str, Any]:
+    return {k: v for k, v in (span.attributes or {}).items() if "messages" in k}
+
+
+@pytest.mark.parametrize("variable", [None, "true"])
+def test_chat_records_content_only_when_opted_in(
+    otel: Otel, fresh_emulator: Emulator, monkeypatch: pytest.MonkeyPatch, variable: str | None
+) -> None:
+    if variable:
+        monkeypatch.setenv(CAPTURE, variable)
+    for option in (None, True, False):
+        with ChatAzureInference(
+            endpoint=fresh_emulator.foundry_endpoint,
+            credential=EMULATOR_KEY,
+            model="gpt-4o-mini",
+            capture_message_content=option,
+        ) as llm:
+            answer = llm.invoke("Hello there, content probe")
+        (span,) = otel.spans()
+        otel.exporter.clear()
+        recorded = option if option is not None else variable == "true"
+        content = _content(span)
+        if not recorded:
+            assert content == {}, option
+            continue
+        (asked,) = json.loads(content["gen_ai.input.messages"])
+        assert asked["parts"] == [{"type": "text", "content": "Hello there, content probe"}]
+        (said,) = json.loads(content["gen_ai.output.messages"])
+        assert said["parts"][0]["content"] == answer.content
+
+
+def test_embeddings_record_texts_only_when_opted_in(
+    otel: Otel, fresh_emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CAPTURE, "true")
+    for option in (False, True):
+        with AzureInferenceEmbeddings(
+            endpoint=fresh_emulator.foundry_endpoint,
+            credential=EMULATOR_KEY,
+            model="Cohere-embed-v3-english",
+            capture_message_content=option,
+        ) as emb:
+            emb.embed_query("a text to embed")
+        (span,) = otel.spans()
+        otel.exporter.clear()
+        assert span.name == "embeddings Cohere-embed-v3-english"
+        assert ("a text to embed" in str(_content(span))) is option
+
+
+def test_capture_option_is_checked_and_serialized() -> None:
+    with pytest.raises(ValueError, match="capture_message_content"):
+        ChatAzureInference(
+            endpoint="https://unit.eastus2.models.ai.azure.com", capture_message_content="maybe"
+        )
+    llm = ChatAzureInference(
+        endpoint="https://unit.eastus2.models.ai.azure.com",
+        credential="k",
+        capture_message_content=True,
+    )
+    assert llm.model_dump()["capture_message_content"] is True
+    assert llm._get_sync_client().capture_message_content is True

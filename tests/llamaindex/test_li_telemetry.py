@@ -6,6 +6,7 @@ application called LlamaIndex (async workflow steps included).
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,7 @@ from llama_index.core.agent.workflow import FunctionAgent
 from llama_index.core.base.llms.types import ChatMessage
 
 from azure_inference_emulator import Emulator
-from llamaindex_azure_inference import AzureInference
+from llamaindex_azure_inference import AzureInference, AzureInferenceEmbedding
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from core._telemetry_support import Otel, install_otel, uninstall_otel
@@ -116,3 +117,67 @@ def test_dropped_stream_and_content_filter(otel: Otel, emu: Emulator) -> None:
     dropped, filtered = sorted(_ours_under_app(otel), key=lambda s: s.start_time)
     assert dropped.attributes["error.type"] == "StreamError"
     assert filtered.attributes["error.type"] == "ContentFilterError"
+
+
+CAPTURE = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
+
+
+def _content(span: Any) -> dict[str, Any]:
+    return {k: v for k, v in (span.attributes or {}).items() if "messages" in k}
+
+
+@pytest.mark.parametrize("variable", [None, "true"])
+def test_llm_records_content_only_when_opted_in(
+    otel: Otel, emu: Emulator, monkeypatch: pytest.MonkeyPatch, variable: str | None
+) -> None:
+    if variable:
+        monkeypatch.setenv(CAPTURE, variable)
+    for option in (None, True, False):
+        with AzureInference(
+            endpoint=emu.foundry_endpoint,
+            credential=KEY,
+            model="Mistral-Large",
+            capture_message_content=option,
+        ) as llm:
+            response = llm.chat([ChatMessage(role="user", content="Content probe")])
+        (span,) = otel.spans()
+        otel.exporter.clear()
+        content = _content(span)
+        if not (option if option is not None else variable == "true"):
+            assert content == {}, option
+            continue
+        (asked,) = json.loads(content["gen_ai.input.messages"])
+        assert asked["parts"] == [{"type": "text", "content": "Content probe"}]
+        (said,) = json.loads(content["gen_ai.output.messages"])
+        assert said["parts"][0]["content"] == response.message.content
+
+
+def test_embedding_records_texts_only_when_opted_in(
+    otel: Otel, emu: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CAPTURE, "true")
+    for option in (False, True):
+        with AzureInferenceEmbedding(
+            endpoint=emu.foundry_endpoint,
+            credential=KEY,
+            model="Cohere-embed-v3-english",
+            capture_message_content=option,
+        ) as embed:
+            embed.get_query_embedding("a text to embed")
+        (span,) = otel.spans()
+        otel.exporter.clear()
+        assert span.name == "embeddings Cohere-embed-v3-english"
+        assert ("a text to embed" in str(_content(span))) is option
+
+
+def test_capture_option_survives_copies_and_reaches_the_core() -> None:
+    llm = AzureInference(
+        endpoint="https://unit.eastus2.models.ai.azure.com",
+        credential=KEY,
+        capture_message_content=True,
+    )
+    copy = llm.model_copy(update={"capture_message_content": False})
+    assert llm._get_sync_client().capture_message_content is True
+    assert copy._get_sync_client().capture_message_content is False
+    with pytest.raises(ValueError, match="capture_message_content"):
+        AzureInferenceEmbedding(endpoint=llm.endpoint, capture_message_content=[1])
