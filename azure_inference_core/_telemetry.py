@@ -30,6 +30,7 @@ import os
 import sys
 import time
 import weakref
+from array import array
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -121,6 +122,7 @@ class Trace:
     """The span and metric state of one call (pure bookkeeping; no I/O)."""
 
     __slots__ = (
+        "_body",
         "_capture",
         "_chunks",
         "_ended",
@@ -129,6 +131,7 @@ class Trace:
         "_last",
         "_parent",
         "_plain",
+        "_recording",
         "_response",
         "_span",
         "_started",
@@ -151,8 +154,10 @@ class Trace:
     ) -> None:
         self._tracer = tracer
         self._instruments = instruments
-        self._capture = capture
+        self._capture = capture and tracer is not None  # content goes on spans only
+        self._body = body
         self._span: Any = None
+        self._recording = False
         self._token: Any = None
         self._ended = False
         self._started = 0.0
@@ -194,24 +199,31 @@ class Trace:
                 attributes["gen_ai.request.encoding_formats"] = [body["encoding_format"]]
             if body.get("dimensions"):
                 attributes["gen_ai.embeddings.dimension.count"] = body["dimensions"]
-        if capture:
-            attributes.update(input_attributes(body))
-        self.attributes = attributes
+        self.attributes = attributes  # what samplers see; content is added once sampled
 
     # -- the request ---------------------------------------------------------
 
     def start(self) -> None:
-        """Start the span (first send) and make it current while the request is sent."""
+        """Start the span (first send) and make it current while the request is sent.
+
+        A span the sampler dropped (not recording) gets nothing more from us: no
+        content, no end attributes; it is still made current, so an HTTP
+        instrumentation's spans beneath it follow the same sampling decision.
+        """
         self._started = time.perf_counter()
         if self._tracer is not None and self._span is None:
-            self._span = self._tracer.start_span(
+            span = self._span = self._tracer.start_span(
                 self.name,
                 context=self._parent,
                 kind=_otel.SpanKind.CLIENT,
                 attributes=self.attributes,
             )
+            self._recording = recording = span.is_recording()
+            if recording and self._capture:  # set with the answer: one SDK call at the end
+                self._response.update(input_attributes(self._body))
+            self._capture = self._capture and recording
             self._token = _otel.otel_context.attach(
-                _otel.otel_trace.set_span_in_context(self._span, self._parent)
+                _otel.otel_trace.set_span_in_context(span, self._parent)
             )
 
     def sent(self) -> None:
@@ -223,7 +235,7 @@ class Trace:
     def retry(self, retries: int, delay: float, status: int | None, error: str | None) -> None:
         """One event per retry on the call's span."""
         span = self._span
-        if span is None:
+        if not self._recording:
             return
         event: dict[str, Any] = {"http.request.resend_count": retries + 1, "retry.delay": delay}
         if status is not None:
@@ -305,24 +317,21 @@ class Trace:
         error = None if exc is None else type(exc).__qualname__
         span = self._span
         if span is not None:
-            if response:
-                span.set_attributes(response)
-            if error is not None:
-                span.set_attribute("error.type", error)
-                status = getattr(exc, "status_code", None)
-                text = f"{error} (HTTP {status})" if status else error
-                if self._capture:  # a service message may echo the prompt
-                    text = f"{text}: {str(exc)[:300]}"
-                span.set_status(_otel.StatusCode.ERROR, text)
+            if self._recording:
+                if error is not None:
+                    response["error.type"] = error
+                    status = getattr(exc, "status_code", None)
+                    text = f"{error} (HTTP {status})" if status else error
+                    if self._capture:  # a service message may echo the prompt
+                        text = f"{text}: {str(exc)[:300]}"
+                    span.set_status(_otel.StatusCode.ERROR, text)
+                if response:
+                    span.set_attributes(response)  # all end attributes in one call
             span.end()
         instruments = self._instruments
         if instruments is None:
             return
-        attributes = dict(self.metric_attributes)
-        if "gen_ai.response.model" in response:
-            attributes["gen_ai.response.model"] = response["gen_ai.response.model"]
-        if error is not None:
-            attributes["error.type"] = error
+        attributes = self._final_metric_attributes(error)
         instruments.duration.record(duration, attributes)
         for key, kind in (
             ("gen_ai.usage.input_tokens", "input"),
@@ -331,20 +340,30 @@ class Trace:
             if key in response:
                 instruments.tokens.record(response[key], {**attributes, "gen_ai.token.type": kind})
 
+    def _final_metric_attributes(self, error: str | None) -> dict[str, Any]:
+        attributes = dict(self.metric_attributes)
+        model = self._response.get("gen_ai.response.model")
+        if model:
+            attributes["gen_ai.response.model"] = model
+        if error is not None:
+            attributes["error.type"] = error
+        return attributes
+
     # -- streams -------------------------------------------------------------
 
     def chunk(self, chunk: Any) -> None:
         """One chunk passed to the caller (kept: what the span needs, not the chunk).
 
-        The hot path of a traced stream: a clock read and a few attribute reads.
-        ``time_per_output_chunk`` is recorded once at the end of the stream, as the
-        mean gap after the first chunk, so no metric is recorded per chunk.
+        The hot path of a traced stream: a clock read, a few attribute reads and,
+        with a meter provider, one float appended. No SDK call is made per chunk:
+        the conventions' ``time_per_output_chunk`` (one value per chunk after the
+        first, the time since the previous one) is recorded from these gaps when
+        the stream ends.
         """
         state = self._chunks
         if state is None:
             self._first_chunk(chunk)
             return
-        state.count += 1
         for choice in chunk.choices:
             if choice.finish_reason:
                 state.reasons[choice.index] = choice.finish_reason
@@ -352,47 +371,60 @@ class Trace:
             state.usage = chunk.usage
         if state.accumulator is not None:
             state.accumulator.feed(chunk)
-        self._last = time.perf_counter()
+        now = time.perf_counter()
+        if state.gaps is not None:
+            state.gaps.append(now - self._last)
+        self._last = now
 
     def _first_chunk(self, chunk: Any) -> None:
         self._last = now = time.perf_counter()
-        self._first = first = now - self._started
-        state = self._chunks = _ChunkState(self._capture)
+        self._first = now - self._started
+        state = self._chunks = _ChunkState(self._capture, self._instruments is not None)
         state.id = chunk.id or None
         state.model = chunk.model or None
-        if self._span is not None:
-            self._span.set_attribute("gen_ai.response.time_to_first_chunk", first)
-        if self._instruments is not None:
-            self._instruments.first_chunk.record(first, self.metric_attributes)
-        self.chunk(chunk)
+        for choice in chunk.choices:
+            if choice.finish_reason:
+                state.reasons[choice.index] = choice.finish_reason
+        if chunk.usage is not None:
+            state.usage = chunk.usage
+        if state.accumulator is not None:
+            state.accumulator.feed(chunk)
 
     def stream_end(self, exc: BaseException | None) -> None:
         """The stream is over: exhausted (None), failed, or closed early (GeneratorExit)."""
         if self._ended:
             return
-        state = self._chunks
-        if state is not None:
-            if state.count > 1 and self._instruments is not None and self._first is not None:
-                gap = (self._last - self._started - self._first) / (state.count - 1)
-                self._instruments.per_chunk.record(gap, self.metric_attributes)
-            self._answer(state.id, state.model, list(state.reasons.values()), state.usage)
-            if state.accumulator is not None:
-                self._response["gen_ai.output.messages"] = output_messages(
-                    state.accumulator.result().choices
-                )
         if isinstance(exc, GeneratorExit):  # the caller stopped reading: not a failure
             exc = None
+        state = self._chunks
+        if state is not None:
+            self._answer(state.id, state.model, list(state.reasons.values()), state.usage)
+            if self._recording:
+                self._response["gen_ai.response.time_to_first_chunk"] = self._first
+                if state.accumulator is not None:
+                    self._response["gen_ai.output.messages"] = output_messages(
+                        state.accumulator.result().choices
+                    )
+            instruments = self._instruments
+            if instruments is not None:
+                attributes = self._final_metric_attributes(
+                    None if exc is None else type(exc).__qualname__
+                )
+                instruments.first_chunk.record(self._first, attributes)
+                record = instruments.per_chunk.record
+                for gap in state.gaps or ():
+                    record(gap, attributes)
         self._end(exc)
 
 
 class _ChunkState:
-    __slots__ = ("accumulator", "count", "id", "model", "reasons", "usage")
+    __slots__ = ("accumulator", "gaps", "id", "model", "reasons", "usage")
 
-    def __init__(self, capture: bool) -> None:
+    def __init__(self, capture: bool, gaps: bool) -> None:
         from ._accumulate import StreamAccumulator
 
         self.accumulator = StreamAccumulator() if capture else None
-        self.count = 0
+        self.gaps: array[float] | None = array("d") if gaps else None
         self.id: str | None = None
         self.model: str | None = None
         self.reasons: dict[int, str] = {}

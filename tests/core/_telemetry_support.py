@@ -18,7 +18,7 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.sdk.trace.sampling import ALWAYS_ON, Sampler, SamplingResult
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, Sampler, SamplingResult
 from opentelemetry.util._once import Once
 
 KEY = "telemetry-key-5ecret-9a1"
@@ -29,6 +29,7 @@ class RecordingSampler(Sampler):
     """Samples everything and keeps what it was shown when each span started."""
 
     seen: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    drop_ours: bool = False  # drop the library's spans (the tests' own still sampled)
 
     def should_sample(
         self,
@@ -42,6 +43,10 @@ class RecordingSampler(Sampler):
     ) -> SamplingResult:
         if name != "app" and not name.startswith(("task-", "elsewhere")):
             self.seen.append((name, dict(attributes or {})))
+            if self.drop_ours:
+                return ALWAYS_OFF.should_sample(
+                    parent_context, trace_id, name, kind, attributes, links, trace_state
+                )
         return ALWAYS_ON.should_sample(
             parent_context, trace_id, name, kind, attributes, links, trace_state
         )

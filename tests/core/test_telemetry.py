@@ -179,11 +179,15 @@ async def test_stream_span_ends_with_the_stream(otel: Otel, emu: Emulator, kind:
     if usage:
         assert a["gen_ai.usage.output_tokens"] == usage[-1].completion_tokens
     points = otel.points()
-    assert points["gen_ai.client.operation.time_to_first_chunk"][0].count == 1
-    # One measurement per stream: the mean gap between chunks after the first.
+    (first,) = points["gen_ai.client.operation.time_to_first_chunk"]
+    assert first.count == 1
+    assert first.sum == a["gen_ai.response.time_to_first_chunk"]
+    # The conventions: one value per chunk after the first, the time since the previous one.
     (per_chunk,) = points["gen_ai.client.operation.time_per_output_chunk"]
-    assert per_chunk.count == 1
-    assert 0 < per_chunk.sum < (span.end_time - span.start_time) / 1e9
+    assert per_chunk.count == len(chunks) - 1
+    assert 0 < first.sum + per_chunk.sum < (span.end_time - span.start_time) / 1e9
+    assert first.attributes["gen_ai.response.model"] == chunks[0].model
+    assert per_chunk.attributes == first.attributes
 
 
 async def test_stream_parent_is_where_it_was_opened(otel: Otel, emu: Emulator) -> None:
@@ -382,6 +386,28 @@ def test_capture_option_refuses_anything_but_a_bool_or_none(emu: Emulator) -> No
         client.capture_message_content = 1  # type: ignore[assignment]
     assert client.capture_message_content is None
     client.close()
+
+
+async def test_a_dropped_span_costs_no_content_work_and_keeps_the_metrics(
+    otel: Otel, emu: Emulator, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from azure_inference_core import _telemetry
+
+    def forbidden(*args: Any) -> Any:
+        raise AssertionError("content serialized for a span nobody records")
+
+    monkeypatch.setattr(_telemetry, "input_attributes", forbidden)
+    monkeypatch.setattr(_telemetry, "output_messages", forbidden)
+    monkeypatch.setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true")
+    otel.sampler.drop_ours = True
+    await _run(kind, _client(kind, emu), "complete", MESSAGES)
+    chunks = await _run(kind, _client(kind, emu), "stream", MESSAGES)
+    assert [name for name, _ in otel.sampler.seen] == ["chat Mistral-Large"] * 2
+    assert otel.spans() == []
+    points = otel.points()
+    assert sum(p.count for p in points["gen_ai.client.operation.duration"]) == 2
+    (per_chunk,) = points["gen_ai.client.operation.time_per_output_chunk"]
+    assert per_chunk.count == len(chunks) - 1
 
 
 async def test_keys_never_recorded(
