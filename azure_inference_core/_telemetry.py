@@ -44,15 +44,16 @@ T = TypeVar("T")
 #: Streams' traces, from ``send`` to the stream object built on its response.
 STREAMS: weakref.WeakKeyDictionary[Any, Trace] = weakref.WeakKeyDictionary()
 
-_PARAMS = (
-    ("temperature", "gen_ai.request.temperature"),
-    ("top_p", "gen_ai.request.top_p"),
-    ("max_tokens", "gen_ai.request.max_tokens"),
-    ("max_completion_tokens", "gen_ai.request.max_tokens"),
-    ("seed", "gen_ai.request.seed"),
-    ("presence_penalty", "gen_ai.request.presence_penalty"),
-    ("frequency_penalty", "gen_ai.request.frequency_penalty"),
-)
+#: Body keys recorded as they are (a body holds few keys: it is walked, not this table).
+_PARAMS = {
+    "temperature": "gen_ai.request.temperature",
+    "top_p": "gen_ai.request.top_p",
+    "max_tokens": "gen_ai.request.max_tokens",
+    "max_completion_tokens": "gen_ai.request.max_tokens",
+    "seed": "gen_ai.request.seed",
+    "presence_penalty": "gen_ai.request.presence_penalty",
+    "frequency_penalty": "gen_ai.request.frequency_penalty",
+}
 
 
 #: ``_telemetry_otel``, imported on the first call after the application imported OpenTelemetry.
@@ -76,9 +77,10 @@ def attribute(obj: Any, name: str) -> Any:
     """A field of a wire model or a dict, or an extra (unknown) field of a model; else None."""
     if obj is None:
         return None
-    if isinstance(obj, Mapping):
-        return obj.get(name)
-    value = getattr(obj, "__dict__", {}).get(name)  # a pydantic model's fields
+    fields = getattr(obj, "__dict__", None)  # a pydantic model's fields (no ABC check first)
+    if fields is None or isinstance(obj, Mapping):
+        return obj.get(name) if isinstance(obj, Mapping) else None
+    value = fields.get(name)
     if value is None:
         extra = getattr(obj, "__pydantic_extra__", None)
         if extra:
@@ -180,10 +182,10 @@ class Trace:
         self.metric_attributes = common
         self.name = f"{operation} {model}" if model else operation
         attributes = dict(common)
-        for key, name in _PARAMS:
-            value = body.get(key)
-            if value is not None:
-                attributes[name] = value
+        params = _PARAMS
+        for key, value in body.items():
+            if key in params and value is not None:
+                attributes[params[key]] = value
         if body.get("stop"):
             attributes["gen_ai.request.stop_sequences"] = list(body["stop"])
         n = body.get("n")
