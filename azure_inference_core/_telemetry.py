@@ -77,14 +77,18 @@ def attribute(obj: Any, name: str) -> Any:
     """A field of a wire model or a dict, or an extra (unknown) field of a model; else None."""
     if obj is None:
         return None
+    if type(obj) is dict:
+        return obj.get(name)
     fields = getattr(obj, "__dict__", None)  # a pydantic model's fields (no ABC check first)
-    if fields is None or isinstance(obj, Mapping):
+    if fields is None:
         return obj.get(name) if isinstance(obj, Mapping) else None
     value = fields.get(name)
     if value is None:
         extra = getattr(obj, "__pydantic_extra__", None)
         if extra:
             value = extra.get(name)
+        elif isinstance(obj, Mapping):  # a mapping class with attributes of its own
+            value = obj.get(name)
     return value
 
 

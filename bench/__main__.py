@@ -11,6 +11,8 @@ Options:
                        or bench/results/quick for --quick)
     --publish          measure nothing: copy bench/results/latest.md into
                        docs/benchmarks.md (between its results markers)
+    --no-telemetry     skip the OpenTelemetry cost run (bench/bench_telemetry.py), which
+                       otherwise follows and writes telemetry.txt next to latest.md
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", default=None, help="comma-separated contenders to profile")
     parser.add_argument("--out", type=Path, default=None, help="output directory")
     parser.add_argument("--publish", action="store_true", help="copy results into the docs")
+    parser.add_argument("--no-telemetry", action="store_true", help="skip the OpenTelemetry run")
     args = parser.parse_args(argv)
     if args.publish:
         doc = ROOT / "docs" / "benchmarks.md"
@@ -78,6 +81,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"written: {out / 'latest.md'}, {out / 'latest.json'}, {out / 'latest.png'}")
     for check in checks:
         print(f"{check['verdict']:4}  {check['contender']:8} {check['budget']}", file=sys.stderr)
+    if not (args.no_telemetry or args.only):
+        from . import bench_telemetry
+
+        log("measuring what OpenTelemetry costs (bench/bench_telemetry.py)")
+        small = ["--rounds", "2", "--calls", "20", "--streams", "1"] if args.quick else []
+        (out / "telemetry.txt").write_text(bench_telemetry.main(small) + "\n")
+        print(f"written: {out / 'telemetry.txt'}")
     return 0
 
 
