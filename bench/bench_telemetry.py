@@ -10,24 +10,28 @@ included):
 1. **Not configured** (core only): a fresh process per state, the states
    interleaved: ``no extra`` (``opentelemetry`` cannot be imported, as without
    the ``otel`` extra) and ``no provider`` (the API imported, no provider set).
-2. **Tracing on vs off, side by side**: one process with the SDK set up as an
-   application would (``TracerProvider`` with a ``BatchSpanProcessor`` into an
-   exporter that drops the spans, ``MeterProvider`` with an in-memory reader).
-   Each round measures every scenario off then on (or on then off, alternating):
-   off is ``OTEL_PYTHON_DISABLED_INSTRUMENTATIONS=azure_inference_core``, read
-   per call, so off and on share the process, its caches and its load. The
-   figure is the minimum over the rounds (the machine is shared: the minimum is
-   the least disturbed run). Scenarios: the core sync and async (``complete``,
-   ``stream``), LangChain (``invoke``, ``stream``), LlamaIndex (``chat``,
-   ``stream_chat``).
+2. **Tracing off / on / off + SDK floor, side by side**: one process with the SDK
+   set up as an application would (``TracerProvider`` with a
+   ``BatchSpanProcessor`` into an exporter that drops the spans, ``MeterProvider``
+   with an in-memory reader). The three states take turns call by call (stream
+   by stream), their order rotating, so they share the process, its caches and
+   the machine's changing load (2 cores shared with other jobs); the figures are
+   medians over rounds. Off is ``OTEL_PYTHON_DISABLED_INSTRUMENTATIONS=
+   azure_inference_core`` (read per call), switched outside the timed part.
+   Scenarios: the core sync and async (``complete``, ``stream``), LangChain
+   (``invoke``, ``stream``), LlamaIndex (``chat``, ``stream_chat``).
 
 The **SDK floor** is what the SDK alone costs for what the conventions require
-of one call, with no library code: ``start_span`` with our start attributes,
-one ``set_attributes`` with our end attributes, ``end``, and the required
-histogram records with our metric attributes (duration and the two token
-counts; for a stream also the time to first chunk and one time-per-output-chunk
-value per chunk after the first). The attributes are the ones our spans carried
-in the warm-up, so the floor does exactly the SDK work our spans need.
+of one call, with no library code: ``start_span`` with our start attributes
+before the call; after it one ``set_attributes`` with our end attributes,
+``end``, and the required histogram records with our metric attributes
+(duration and the two token counts; for a stream also the time to first chunk
+and one time-per-output-chunk value per chunk after the first). The attributes
+are the ones our spans carried in the warm-up, so the floor does exactly the
+SDK work our spans need. It is measured around the real calls with tracing off
+(``off + floor``), and also alone in a tight loop. **Ours alone** is the
+library's telemetry code with a span and instruments that do nothing (no I/O,
+no SDK), against the same call built with tracing off.
 
 Budget (reported, not asserted): ``on <= 1.05 x off``; where the floor alone
 exceeds that, ``on - off - floor <= 5% of off`` (our own code's share).
@@ -49,6 +53,7 @@ from statistics import median
 from typing import Any
 
 from ._server import CHUNKS, serve_in_process
+from ._telemetry_floors import KEY, MESSAGES, SWITCH, Floor, _cpu, floor, ours_alone
 
 __all__ = ["main", "report"]
 
@@ -63,30 +68,6 @@ SCENARIOS = (
     ("chunk LangChain stream", "chunk"),
     ("chunk LlamaIndex stream_chat", "chunk"),
 )
-MESSAGES = [
-    {"role": "system", "content": "You are a helpful assistant."},
-    {"role": "user", "content": "How many languages are in the world?"},
-]
-KEY = "bench-key-not-secret"
-SWITCH = "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"
-END_PREFIXES = ("gen_ai.response.", "gen_ai.usage.", "error.type")
-METRIC_KEYS = (
-    "gen_ai.operation.name",
-    "gen_ai.provider.name",
-    "gen_ai.request.model",
-    "server.address",
-    "server.port",
-    "gen_ai.response.model",
-)
-
-
-def _cpu(fn: Callable[[], Any], units: int) -> float:
-    gc.collect()
-    start = time.process_time()
-    fn()
-    return (time.process_time() - start) / units
-
-
 # -- part 1: not configured (a child process per state) ------------------------------
 
 
@@ -119,7 +100,6 @@ def _not_configured(state: str, base: str, calls: int, streams: int) -> dict[str
     core.close()
     loop.run_until_complete(acore.aclose())
     loop.close()
-    found["ours alone"] = _ours_alone(calls * 10)  # type: ignore[assignment]
     return found
 
 
@@ -191,137 +171,6 @@ def _units(base: str) -> dict[str, Unit]:
     }
 
 
-Floor = tuple[Callable[[], Any], Callable[[Any], None]]
-
-
-def _floor(span: Any, stream: bool) -> Floor:
-    """The SDK alone doing what the conventions require for one call or stream like
-    ``span``: the span started before it (``before``), ended and the metrics
-    recorded after it (``after``), as any instrumentation must place them."""
-    from opentelemetry import metrics, trace
-    from opentelemetry.trace import SpanKind
-
-    from azure_inference_core._telemetry_otel import SECOND_BUCKETS, TOKEN_BUCKETS
-
-    attributes = dict(span.attributes)
-    start = {k: v for k, v in attributes.items() if not k.startswith(END_PREFIXES)}
-    end = {k: v for k, v in attributes.items() if k.startswith(END_PREFIXES)}
-    common = {k: attributes[k] for k in METRIC_KEYS if k in attributes}
-    tokens_in = {**common, "gen_ai.token.type": "input"}
-    tokens_out = {**common, "gen_ai.token.type": "output"}
-    tracer = trace.get_tracer("bench.floor")
-    meter = metrics.get_meter("bench.floor")
-    seconds = meter.create_histogram("floor.s", explicit_bucket_boundaries_advisory=SECOND_BUCKETS)
-    tokens = meter.create_histogram("floor.t", explicit_bucket_boundaries_advisory=TOKEN_BUCKETS)
-    later_chunks = range(CHUNKS - 1) if stream else range(0)
-
-    def before() -> Any:
-        return tracer.start_span(span.name, kind=SpanKind.CLIENT, attributes=start)
-
-    def after(s: Any) -> None:
-        s.set_attributes(end)
-        s.end()
-        seconds.record(0.1, common)
-        tokens.record(19, tokens_in)
-        tokens.record(72, tokens_out)
-        if stream:
-            seconds.record(0.01, common)  # time to first chunk
-        for _ in later_chunks:  # one time-per-output-chunk value per later chunk
-            seconds.record(0.0001, common)
-
-    return before, after
-
-
-class _Span:
-    """Records nothing: what the library's own code costs, without the SDK."""
-
-    def is_recording(self) -> bool:
-        return True
-
-    def set_attributes(self, attributes: Any) -> None:
-        pass
-
-    def set_status(self, *args: Any) -> None:
-        pass
-
-    def end(self) -> None:
-        pass
-
-
-class _Tracer:
-    def start_span(self, *args: Any, **kwargs: Any) -> _Span:
-        return _Span()
-
-
-class _Histogram:
-    def record(self, *args: Any) -> None:
-        pass
-
-
-class _Instruments:
-    duration = tokens = first_chunk = per_chunk = _Histogram()
-
-
-def _ours_alone(times: int) -> dict[str, float]:
-    """CPU per call and per chunk of the library's telemetry code alone (no I/O, no SDK):
-    a traced call's lifecycle with a span and instruments that do nothing, minus the
-    same call built with tracing switched off."""
-    from azure_inference_core import InferenceClient, _telemetry_otel
-    from azure_inference_core._wire import ChatCompletion, ChatCompletionChunk
-
-    from ._server import COMPLETION, sse_body
-
-    client = InferenceClient("http://127.0.0.1:9", KEY, max_retries=0)
-    completion = ChatCompletion.model_validate(COMPLETION)
-    chunks = [ChatCompletionChunk.model_validate_json(e[6:]) for e in sse_body()[:-1]]
-    body = {"messages": MESSAGES}
-    url = client._chat_url
-    tracer, instruments = _telemetry_otel.tracer, _telemetry_otel.instruments
-    fake_tracer, fake_instruments = _Tracer(), _Instruments()
-
-    def build() -> Any:
-        return client._call(
-            url,
-            body,
-            has_extras=False,
-            extra_parameters=None,
-            headers=None,
-            timeout=None,
-            total_timeout=None,
-            operation="chat",
-        )
-
-    def call() -> None:
-        traced = build()
-        trace = traced.trace
-        trace.start()
-        trace.sent()
-        trace.ended(lambda *_: completion, traced, None, b"")
-
-    def stream() -> None:
-        trace = build().trace
-        trace.start()
-        trace.sent()
-        for chunk in chunks:
-            trace.chunk(chunk)
-        trace.stream_end(None)
-
-    def best(fn: Callable[[], Any], n: int) -> float:
-        return min(_cpu(lambda: [fn() for _ in range(n)], n) for _ in range(5))
-
-    # The real provider lookups stay in; only the span and instruments do nothing.
-    _telemetry_otel.tracer = lambda: (tracer(), fake_tracer)[1]  # type: ignore[assignment]
-    _telemetry_otel.instruments = lambda: (instruments(), fake_instruments)[1]  # type: ignore[assignment]
-    try:
-        on_call, on_stream = best(call, times), best(stream, max(2, times // 100))
-        os.environ[SWITCH] = "azure_inference_core"
-        off = best(build, times)
-    finally:
-        os.environ.pop(SWITCH, None)
-        _telemetry_otel.tracer, _telemetry_otel.instruments = tracer, instruments  # type: ignore[method-assign]
-    return {"call": on_call - off, "chunk": (on_stream - off) / len(chunks)}
-
-
 STATES_ON_OFF = ("off", "on", "off + floor")
 
 
@@ -386,7 +235,7 @@ def _side_by_side(base: str, calls: int, streams: int, rounds: int) -> dict[str,
         for _ in range(3):
             loop.run_until_complete(fn()) if is_async else fn()
         provider.force_flush()
-        floors[name] = _floor(exporter.last, name.startswith("chunk"))
+        floors[name] = floor(exporter.last, name.startswith("chunk"))
     found: dict[str, dict[str, list[float]]] = {
         s: {n: [] for n in units} for s in (*STATES_ON_OFF, "floor alone")
     }
@@ -400,7 +249,7 @@ def _side_by_side(base: str, calls: int, streams: int, rounds: int) -> dict[str,
             alone = _cpu(lambda: [after(before()) for _ in range(times)], times * per)  # noqa: B023
             found["floor alone"][name].append(alone)
     loop.close()
-    found["ours alone"] = _ours_alone(calls * 10)  # type: ignore[assignment]
+    found["ours alone"] = ours_alone(calls * 10)  # type: ignore[assignment]
     return found
 
 
