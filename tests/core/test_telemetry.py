@@ -238,6 +238,9 @@ async def test_abandoned_stream_ends_its_span(otel: Otel, emu: Emulator, kind: s
     assert span.end_time is not None
     assert "gen_ai.response.time_to_first_chunk" in span.attributes
     assert span.status.status_code is not StatusCode.ERROR
+    points = otel.points()  # one chunk read: a time to first chunk, no gap yet
+    assert points["gen_ai.client.operation.time_to_first_chunk"][0].count == 1
+    assert "gen_ai.client.operation.time_per_output_chunk" not in points
 
 
 def test_never_iterated_stream_ends_its_span(otel: Otel, emu: Emulator) -> None:
@@ -306,6 +309,11 @@ async def test_dropped_stream(otel: Otel, emu: Emulator, kind: str) -> None:
     assert span.attributes["error.type"] == "StreamError"
     assert span.status.status_code is StatusCode.ERROR
     assert "gen_ai.response.time_to_first_chunk" in span.attributes
+    points = otel.points()  # the chunks that arrived are measured, with the failure
+    (first,) = points["gen_ai.client.operation.time_to_first_chunk"]
+    (per_chunk,) = points["gen_ai.client.operation.time_per_output_chunk"]
+    assert first.attributes["error.type"] == per_chunk.attributes["error.type"] == "StreamError"
+    assert per_chunk.count >= 1
 
 
 def _content(span: Any) -> dict[str, Any]:
