@@ -119,7 +119,10 @@ def traced_call(client: Any, call: Call, operation: str, body: Mapping[str, Any]
         c.method, c.url, c.content, c.headers, c.extensions, c.stream, c.client_request_id
     )
     traced.total_timeout = c.total_timeout
-    capture = capture_enabled(getattr(client, "capture_message_content", None))
+    # Content goes on spans only: without a tracer neither the option nor the variable is read.
+    capture = spans is not None and capture_enabled(
+        getattr(client, "capture_message_content", None)
+    )
     traced.trace = Trace(spans, meters, client, call, operation, body, capture)
     return traced
 

@@ -82,7 +82,11 @@ _METERS_BY_ENV = "OTEL_PYTHON_METER_PROVIDER" in os.environ
 
 
 def tracer() -> Any:
-    if not _SPANS_BY_ENV and getattr(otel_trace, "_TRACER_PROVIDER", 0) is None:
+    current = getattr(otel_trace, "_TRACER_PROVIDER", 0)
+    cached = _cache.get("trace")
+    if cached is not None and cached[0] is current:  # the usual case: one lookup
+        return cached[1]
+    if not _SPANS_BY_ENV and current is None:
         return None
     provider = otel_trace.get_tracer_provider()
     if isinstance(provider, ProxyTracerProvider):
@@ -96,7 +100,12 @@ def tracer() -> Any:
 
 
 def instruments() -> _Instruments | None:
-    if not _METERS_BY_ENV and getattr(_metrics_internal, "_METER_PROVIDER", 0) is None:
+    current = getattr(_metrics_internal, "_METER_PROVIDER", 0)
+    cached = _cache.get("metrics")
+    if cached is not None and cached[0] is current:  # the usual case: one lookup
+        found: _Instruments = cached[1]
+        return found
+    if not _METERS_BY_ENV and current is None:
         return None
     provider = otel_metrics.get_meter_provider()
     if isinstance(provider, (_NoMeters, otel_metrics.NoOpMeterProvider)):
