@@ -31,6 +31,7 @@ import httpx
 
 from ._call import Call
 from ._responses_map import response_finish_reason
+from ._responses_stream import ResponseContentFilterError
 from ._responses_wire import Response, ResponseEvent, ResponseFunctionCall, ResponseOutputMessage
 from ._telemetry import Trace, TracedCall, traced_call
 from ._telemetry_content import capture_enabled
@@ -88,9 +89,8 @@ class _Choice:
 
 
 class _Answer:
-    """A ``Response`` as the chat-shaped answer ``Trace.done`` reads."""
-
-    __slots__ = ("choices", "id", "model", "usage")
+    """A ``Response`` as the chat-shaped answer ``Trace.done`` / ``Trace.fail`` read
+    (no ``__slots__``: ``_telemetry.attribute`` reads fields from ``__dict__``)."""
 
     def __init__(self, response: Response) -> None:
         self.id = response.id
@@ -161,11 +161,21 @@ def traced_response(
     kept: list[Response] = []
 
     def answer(plain: Call, response: httpx.Response, body: bytes) -> _Answer:
-        result = parse(plain, response, body)
+        try:
+            result = parse(plain, response, body)
+        except ResponseContentFilterError as exc:
+            # ``Trace.fail`` reads a filtered answer from ``.completion`` (chat's field):
+            # lent for the span's finish reason and usage, taken back below.
+            exc.completion = _Answer(exc.response)  # type: ignore[assignment]
+            raise
         kept.append(result)
         return _Answer(result)
 
-    call.trace.ended(answer, call, response, body)
+    try:
+        call.trace.ended(answer, call, response, body)
+    except ResponseContentFilterError as exc:
+        exc.completion = None
+        raise
     return kept[0]
 
 
