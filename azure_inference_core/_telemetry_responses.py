@@ -4,8 +4,9 @@ The Responses API is traced by the same ``Trace`` as chat completions
 (``_telemetry.py``); this module only translates. Operation name ``chat``: the
 GenAI conventions name the operation, not the API, and their OpenAI page
 uses ``chat`` for both chat completions and the Responses API, telling them
-apart with ``openai.api.type`` (``responses`` here). Provider as for chat
-(``azure.ai.openai`` on the v1 and Azure OpenAI routes).
+apart with ``openai.api.type`` (``responses`` here). Provider ``azure.ai.openai``:
+every Responses route is Azure OpenAI's v1 or deployment API, a Foundry
+``/models`` endpoint's included.
 
 * ``traced_responses_call``: the request's attributes (model, ``temperature``,
   ``top_p``, ``max_output_tokens`` as ``gen_ai.request.max_tokens``, ``text.format``
@@ -41,6 +42,7 @@ __all__ = ["ResponseTrace", "input_attributes", "traced_response", "traced_respo
 
 #: ``openai.api.type`` of every Responses span (chat spans have none).
 API_TYPE = "responses"
+PROVIDER = "azure.ai.openai"
 _JSON_FORMATS = ("json_object", "json_schema")
 
 
@@ -60,7 +62,11 @@ def traced_responses_call(client: Any, call: Call, body: Mapping[str, Any]) -> C
     }
     traced = traced_call(client, call, "chat", request)
     if type(traced) is TracedCall:
-        attributes = traced.trace.attributes  # read when the span starts
+        # Read when the span starts. Every Responses route is Azure OpenAI's API (a Foundry
+        # /models endpoint's calls go to its resource's /openai/v1/responses).
+        traced.trace.metric_attributes["gen_ai.provider.name"] = PROVIDER
+        attributes = traced.trace.attributes
+        attributes["gen_ai.provider.name"] = PROVIDER
         attributes["openai.api.type"] = API_TYPE
         if capture_enabled(getattr(client, "capture_message_content", None)):
             attributes.update(input_attributes(body))
