@@ -47,6 +47,7 @@ __all__ = [
     "UsageStyle",
     "capabilities_for",
     "check_capabilities",
+    "check_chat_completions",
     "model_names",
 ]
 
@@ -203,6 +204,24 @@ def _has_audio(content: Any) -> bool:
     return isinstance(content, list) and any(
         isinstance(p, Mapping) and p.get("type") == "input_audio" for p in content
     )
+
+
+def check_chat_completions(capabilities: ModelCapabilities, model_name: str) -> None:
+    """Refuse a chat-completions request to a model the table marks Responses-only.
+
+    The service would answer 400 ``OperationNotSupported``; unknown models are sent.
+
+    Raises:
+        UnsupportedFeatureError: saying to use the Responses API instead.
+    """
+    if capabilities.responses_only:
+        raise UnsupportedFeatureError(
+            f"Model {model_name!r} ({capabilities.family} family) is served only by the "
+            "Responses API: chat completions would answer 400 OperationNotSupported. With "
+            "LangChain or LlamaIndex set use_responses_api=True or leave it None (the "
+            "default picks the Responses API for this model); with the core client use "
+            "client.responses.create(...) or client.responses.stream(...)."
+        )
 
 
 def check_capabilities(

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._features import UnsupportedFeatureError
-from ._models import ModelCapabilities
+from ._models import ModelCapabilities, check_chat_completions
 
 __all__ = ["REASONING_EFFORTS", "RejectedParameterError", "apply_model_rules"]
 
@@ -61,6 +61,7 @@ def apply_model_rules(
     """Adapt ``body`` (in place) to the model's parameter rules, or refuse it.
 
     Raises:
+        UnsupportedFeatureError: a Responses-only model (``check_chat_completions``).
         RejectedParameterError: a parameter the model refuses (names them all).
         ValueError: both ``max_tokens`` and ``max_completion_tokens``.
         TypeError: a ``reasoning_effort`` that is not a string.
@@ -74,6 +75,7 @@ def apply_model_rules(
         )
     if not capabilities.known:
         return
+    check_chat_completions(capabilities, model_name)
     label = f"Model {model_name!r} ({capabilities.family} family)"
     refused = sorted(
         name

@@ -10,6 +10,7 @@ endpoint onto it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any, Literal
 
 import httpx
@@ -384,6 +385,7 @@ def build_responses_body(
     return body
 
 
+@lru_cache(maxsize=64)
 def responses_url(config: EndpointConfig, api_version: str | None = None) -> httpx.URL:
     """Where a client's endpoint serves the Responses API.
 
@@ -392,6 +394,9 @@ def responses_url(config: EndpointConfig, api_version: str | None = None) -> htt
     a Foundry ``/models`` URL (what a project URL maps to) -> ``/openai/v1/responses``
     on the same resource;
     any other (generic) URL -> ``<endpoint>/responses``.
+
+    Cached per (config, api_version): parsing a URL costs more than the rest of
+    preparing a call (``httpx.URL`` is immutable, so sharing it is safe).
 
     Raises:
         ConfigurationError: a serverless or managed-compute endpoint (chat completions only).

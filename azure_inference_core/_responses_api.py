@@ -27,6 +27,8 @@ from ._responses import (
 from ._responses_io import AsyncResponseStream, ResponseStream
 from ._responses_stream import check_response
 from ._responses_wire import Response
+from ._telemetry import TracedCall
+from ._telemetry_responses import traced_response, traced_responses_call
 
 if TYPE_CHECKING:
     from ._async_client import AsyncInferenceClient
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
 __all__ = ["AsyncResponses", "Responses"]
 
 _CALL_OPTIONS = ("api_version", "headers", "timeout", "total_timeout")
+#: Statuses ``check_response`` may raise for (``completed`` answers pass as they are).
+_CHECKED = frozenset({"failed", "incomplete"})
 Tools = Sequence[FunctionTool | Mapping[str, Any]]
 Reasoning = ReasoningConfig | Mapping[str, Any]
 Timeout = float | httpx.Timeout
@@ -46,12 +50,14 @@ class _ResponsesBase:
     def __init__(self, client: InferenceClient | AsyncInferenceClient) -> None:
         self._client = client
 
-    def _prepare(self, stream: bool, arguments: dict[str, Any]) -> Call:
+    def _prepare(self, stream: bool, options: dict[str, Any]) -> Call:
+        """The call for ``options`` (the method's ``locals()``: its arguments)."""
         client = self._client
         config = client.endpoint_config
-        options = {k: v for k, v in arguments.items() if k not in ("self", "__class__")}
+        del options["self"]
+        options.pop("__class__", None)
         input = options.pop("input")
-        call_options = {name: options.pop(name) for name in _CALL_OPTIONS}
+        api_version, headers, timeout, total_timeout = map(options.pop, _CALL_OPTIONS)
         model = options.pop("model")
         if model is None:
             model = client.model or config.deployment
@@ -61,22 +67,29 @@ class _ResponsesBase:
                 "model='<deployment name>' to the client or to this call."
             )
         body = build_responses_body(input, model=model, stream=stream, **options)
-        return client._call(
-            responses_url(config, call_options["api_version"]),
+        call = client._call(
+            responses_url(config, api_version),
             body,
             has_extras=False,
             extra_parameters=None,
-            headers=call_options["headers"],
-            timeout=call_options["timeout"],
-            total_timeout=call_options["total_timeout"],
+            headers=headers,
+            timeout=timeout,
+            total_timeout=total_timeout,
             stream=stream,
         )
+        # A GenAI span and metrics only with the `otel` extra and a provider (_telemetry.py).
+        return traced_responses_call(client, call, body)
 
     def _response(self, call: Call, response: httpx.Response, body: bytes) -> Response:
+        if type(call) is TracedCall:
+            return traced_response(self._parse, call, response, body)
+        return self._parse(call, response, body)
+
+    def _parse(self, call: Call, response: httpx.Response, body: bytes) -> Response:
         parsed: Response = parse_answer(Response, call, response, body)
-        return check_response(
-            parsed, response.status_code, self._client._request_id(call, response)
-        )
+        if parsed.status in _CHECKED:  # the request id only when there is an error to raise
+            check_response(parsed, response.status_code, self._client._request_id(call, response))
+        return parsed
 
 
 class Responses(_ResponsesBase):

@@ -215,8 +215,9 @@ class SSEDecoder:
         """Fast path for LF-only input with no event state in progress.
 
         Cuts at blank lines and takes a block that is a single ``data:`` line as
-        is; any other block goes through the line-by-line path, and so do the
-        complete lines of the unfinished last block.
+        is, and one that is an ``event:`` line and a ``data:`` line as their
+        event; any other block goes through the line-by-line path, and so do
+        the complete lines of the unfinished last block.
         """
         blocks = buffer.split(b"\n\n")
         tail = blocks.pop()
@@ -228,6 +229,19 @@ class SSEDecoder:
                     raise self._too_large("line")
                 items.append(block[6:] if block[5:6] == b" " else block[5:])
                 continue
+            if block[:6] == b"event:" and not self._last_id:
+                # ``event: name`` then one ``data:`` line (every Responses API event).
+                name, _, data = block.partition(b"\n")
+                if data[:5] == b"data:" and b"\n" not in data:
+                    if len(name) > limit or len(data) > limit:
+                        raise self._too_large("line")
+                    data = data[6:] if data[5:6] == b" " else data[5:]
+                    if len(data) + 1 > limit:
+                        raise self._too_large("event")
+                    name = name[7:] if name[6:7] == b" " else name[6:]
+                    kind = name.decode("utf-8", errors="replace")
+                    items.append(ServerSentEvent(data, kind) if kind else data)
+                    continue
             self._feed_lines(block + b"\n", items)
             item = self._dispatch()
             if item is not None:

@@ -13,6 +13,10 @@ Options:
                        docs/benchmarks.md (between its results markers)
     --no-telemetry     skip the OpenTelemetry cost run (bench/bench_telemetry.py), which
                        otherwise follows and writes telemetry.txt next to latest.md
+
+After the contenders, the Responses API's bench (bench/bench_responses.py: the
+core and both adapters with use_responses_api=True) runs with the same sizes and
+its table is appended to latest.md.
 """
 
 from __future__ import annotations
@@ -77,6 +81,20 @@ def main(argv: list[str] | None = None) -> int:
         log=log,
     )
     text, checks = write_all(results, out)
+    if names is None or {"core", "lc_ours", "li_ours"} & set(names):
+        # The Responses API: its own loopback server, core and both adapters (Config sizes).
+        log("measuring the Responses API (bench/bench_responses.py)")
+        from .bench_responses import section
+
+        responses = section(config.calls, config.streams, config.repeats)
+        text = f"{text.rstrip()}\n\n{responses}"
+        (out / "latest.md").write_text(text)
+        checks = checks + [
+            {"verdict": "MISS" if "MISSED" in line else "PASS", "contender": "responses",
+             "budget": " ".join(line.split())}
+            for line in responses.splitlines()
+            if "<=" in line
+        ]  # fmt: skip
     print(text)
     print(f"written: {out / 'latest.md'}, {out / 'latest.json'}, {out / 'latest.png'}")
     for check in checks:

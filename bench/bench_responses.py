@@ -23,8 +23,11 @@ import argparse
 import asyncio
 import json
 import statistics
+import subprocess
+import sys
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -34,7 +37,9 @@ from azure_inference_core import AsyncInferenceClient, InferenceClient
 from . import _server
 from .bench_core import _cpu, report
 
-__all__ = ["EVENTS", "main", "measure", "measure_adapters"]
+__all__ = ["EVENTS", "main", "measure", "measure_adapters", "measure_framework", "section"]
+
+_ROOT = Path(__file__).resolve().parent.parent
 
 EVENTS = 2000
 KEY = "bench-key-not-secret"
@@ -236,26 +241,14 @@ def measure(base: str, calls: int, streams: int, repeats: int) -> dict[str, list
     return results
 
 
-def measure_adapters(base: str, calls: int, streams: int, repeats: int) -> str:
-    """LangChain and LlamaIndex on the Responses API against raw httpx plus each
-    framework's own cost (the no-I/O models of ``bench.contenders``, same chunk count)."""
-    from langchain_core.messages import HumanMessage
-    from llama_index.core.base.llms.types import ChatMessage
-
-    from langchain_azure_inference import ChatAzureInference
-    from llamaindex_azure_inference import AzureInference
-
-    from .contenders.lc_floor import NoIOChatModel
-    from .contenders.li_floor import NoIOLLM
-
-    chunks = EVENTS - 6  # one framework chunk per text delta
-    lc = ChatAzureInference(endpoint=base, credential=KEY, model=MODEL, max_retries=0)
-    li = AzureInference(endpoint=base, credential=KEY, model=MODEL, max_retries=0)
-    lc_floor, li_floor = NoIOChatModel(path=f"/b/{chunks}"), NoIOLLM(path=f"/b/{chunks}")
-    lc_input = [HumanMessage("How many languages are in the world?")]
-    li_input = [ChatMessage(role="user", content="How many languages are in the world?")]
+def _framework_scenarios(
+    framework: str, base: str, calls: int, streams: int
+) -> tuple[dict[str, tuple[Callable[[], Any], int]], Callable[[], None]]:
+    """One framework's scenarios (raw, its no-I/O floor, ours; calls and events) and a closer."""
     url, headers = base + "/responses", {"Authorization": f"Bearer {KEY}"}
     request = {"model": MODEL, "input": "How many languages are in the world?"}
+    question = request["input"]
+    chunks = EVENTS - 6  # one framework chunk per text delta
     raw = httpx.Client(timeout=60)
 
     def raw_calls() -> None:
@@ -269,6 +262,40 @@ def measure_adapters(base: str, calls: int, streams: int, repeats: int) -> str:
                 for line in response.iter_lines():
                     if line.startswith("data: "):
                         json.loads(line[6:])
+
+    ours: Any
+    if framework == "lc":
+        from langchain_core.messages import HumanMessage
+
+        from langchain_azure_inference import ChatAzureInference
+
+        from .contenders.lc_floor import NoIOChatModel
+
+        ours = ChatAzureInference(endpoint=base, credential=KEY, model=MODEL, max_retries=0)
+        floor: Any = NoIOChatModel(path=f"/b/{chunks}")
+        lc_input = [HumanMessage(question)]
+
+        def call(model: Any) -> Callable[[], Any]:
+            return lambda: model.invoke(lc_input)
+
+        def stream(model: Any) -> Callable[[], Any]:
+            return lambda: model.stream(lc_input)
+    else:
+        from llama_index.core.base.llms.types import ChatMessage
+
+        from llamaindex_azure_inference import AzureInference
+
+        from .contenders.li_floor import NoIOLLM
+
+        ours = AzureInference(endpoint=base, credential=KEY, model=MODEL, max_retries=0)
+        floor = NoIOLLM(path=f"/b/{chunks}")
+        li_input = [ChatMessage(role="user", content=question)]
+
+        def call(model: Any) -> Callable[[], Any]:
+            return lambda: model.chat(li_input)
+
+        def stream(model: Any) -> Callable[[], Any]:
+            return lambda: model.stream_chat(li_input)
 
     def times(fn: Callable[[], Any], count: int) -> Callable[[], None]:
         def run() -> None:
@@ -286,37 +313,62 @@ def measure_adapters(base: str, calls: int, streams: int, repeats: int) -> str:
 
     scenarios: dict[str, tuple[Callable[[], Any], int]] = {
         "call raw": (raw_calls, calls),
-        "call lc floor": (times(lambda: lc_floor.invoke(lc_input), calls), calls),
-        "call lc": (times(lambda: lc.invoke(lc_input), calls), calls),
-        "call li floor": (times(lambda: li_floor.chat(li_input), calls), calls),
-        "call li": (times(lambda: li.chat(li_input), calls), calls),
+        "call floor": (times(call(floor), calls), calls),
+        "call ours": (times(call(ours), calls), calls),
         "event raw": (raw_stream, streams * EVENTS),
-        "event lc floor": (
-            times(drain(lambda: lc_floor.stream(lc_input)), streams),
-            streams * EVENTS,
-        ),
-        "event lc": (times(drain(lambda: lc.stream(lc_input)), streams), streams * EVENTS),
-        "event li floor": (
-            times(drain(lambda: li_floor.stream_chat(li_input)), streams),
-            streams * EVENTS,
-        ),
-        "event li": (times(drain(lambda: li.stream_chat(li_input)), streams), streams * EVENTS),
+        "event floor": (times(drain(stream(floor)), streams), streams * EVENTS),
+        "event ours": (times(drain(stream(ours)), streams), streams * EVENTS),
     }
+
+    def close() -> None:
+        raw.close()
+        ours.close()
+
+    return scenarios, close
+
+
+def measure_framework(
+    framework: str, base: str, calls: int, streams: int, repeats: int
+) -> dict[str, float]:
+    """Median CPU seconds per unit of each scenario of one framework, interleaved."""
+    scenarios, close = _framework_scenarios(framework, base, calls, streams)
     results: dict[str, list[float]] = {name: [] for name in scenarios}
-    for fn, _ in scenarios.values():
-        fn()
-    for _ in range(repeats):
-        for name, (fn, count) in scenarios.items():
-            results[name].append(_cpu(fn, count))
-    raw.close()
-    lc.close()
-    li.close()
-    median = {name: statistics.median(values) for name, values in results.items()}
+    try:
+        for fn, _ in scenarios.values():  # warm-up: connections, imports, caches
+            fn()
+        for _ in range(repeats):
+            for name, (fn, count) in scenarios.items():
+                results[name].append(_cpu(fn, count))
+    finally:
+        close()
+    return {name: statistics.median(values) for name, values in results.items()}
+
+
+def measure_adapters(base: str, calls: int, streams: int, repeats: int) -> str:
+    """LangChain and LlamaIndex on the Responses API against raw httpx plus each
+    framework's own cost (the no-I/O models of ``bench.contenders``, same chunk count).
+
+    Each framework runs in a process of its own, as the main bench's workers do: a
+    process holding both frameworks' objects pays for the other's in every garbage
+    collection, which is no cost a user of one of them has.
+    """
     lines = [f"{'adapter':24} {'median us':>10} {'floor us':>9} {'ratio':>7} budget"]
+    medians: dict[str, dict[str, float]] = {}
+    for framework in ("lc", "li"):
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.bench_responses", "--framework", framework,
+             "--base-url", base, "--calls", str(calls), "--streams", str(streams),
+             "--repeats", str(repeats)],
+            capture_output=True, text=True, check=False, cwd=_ROOT,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise RuntimeError(f"the {framework} worker failed: {done.stderr.strip()[-500:]}")
+        medians[framework] = json.loads(done.stdout.strip().splitlines()[-1])
     for kind, limit in (("call", 1.2), ("event", 1.5)):
         for framework in ("lc", "li"):
-            value = median[f"{kind} {framework}"]
-            floor = median[f"{kind} raw"] + median[f"{kind} {framework} floor"]
+            median = medians[framework]
+            value = median[f"{kind} ours"]
+            floor = median[f"{kind} raw"] + median[f"{kind} floor"]
             ratio = value / floor
             verdict = "ok" if ratio <= limit else "MISSED"
             lines.append(
@@ -326,6 +378,25 @@ def measure_adapters(base: str, calls: int, streams: int, repeats: int) -> str:
     return "\n".join(lines)
 
 
+def section(calls: int, streams: int, repeats: int) -> str:
+    """The Responses API part of ``python -m bench`` (markdown): core and both adapters."""
+    process, base = serve_in_process()
+    try:
+        results = measure(base, calls, streams, repeats)
+        adapters = measure_adapters(base, calls, streams, repeats)
+    finally:
+        process.terminate()
+        process.join(5)
+    return (
+        "## Responses API (`client.responses`, `use_responses_api=True`)\n\n"
+        f"Client CPU (time.process_time), median of {repeats} interleaved repeats of "
+        f"{calls} calls and {streams} x {EVENTS}-event streams, against raw httpx + json on "
+        "the same loopback server (`bench/bench_responses.py`); adapters against raw plus "
+        "their framework's no-I/O floor, each framework in a process of its own.\n\n"
+        f"```text\n{report(results, chunk_limit=1.5)}\n{adapters}\n```\n"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     """Start the server, measure, print the table (``chunk`` rows are per event)."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -333,7 +404,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--streams", type=int, default=5)
     parser.add_argument("--adapters", action="store_true", help="LangChain and LlamaIndex too")
+    parser.add_argument("--framework", choices=("lc", "li"), help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.framework:  # a worker of measure_adapters: medians as one JSON line
+        medians = measure_framework(
+            args.framework, args.base_url, args.calls, args.streams, args.repeats
+        )
+        print(json.dumps(medians))
+        return
     process, base = serve_in_process()
     adapters = ""
     try:

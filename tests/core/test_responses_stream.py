@@ -15,7 +15,9 @@ from azure_inference_core import (
     Response,
     ResponseAccumulator,
     ResponseEventDecoder,
+    SSEDecoder,
     StreamError,
+    StreamTooLargeError,
 )
 
 from ._responses_data import RESPONSE, events_for, sse
@@ -154,3 +156,45 @@ def test_done_is_tolerated_and_data_only_events_work() -> None:
 def test_json_that_is_not_an_event_is_an_error() -> None:
     with pytest.raises(StreamError, match="not a Responses event"):
         ResponseEventDecoder().feed(b'data: {"id": "chatcmpl-1", "choices": []}\n\n')
+
+
+# -- named events (``event:`` + ``data:``), the shape of every Responses event ----------------
+
+_NAME = st.text(alphabet="abcdefghijklmnopqrstuvwxyz._", max_size=12)
+_DATA = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=20
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(_NAME, _DATA, st.booleans(), st.booleans()), min_size=1, max_size=6),
+    st.lists(st.integers(0, 10_000), max_size=8),
+)
+def test_named_events_decode_the_same_whole_and_byte_by_byte(
+    events: list[tuple[str, str, bool, bool]], cuts: list[int]
+) -> None:
+    data = b"".join(
+        b"event:" + (b" " if space else b"") + name.encode() + b"\n"
+        + b"data:" + (b" " if data_space else b"") + text.encode() + b"\n\n"
+        for name, text, space, data_space in events
+    )  # fmt: skip
+
+    def decoded(*reads: bytes) -> list[tuple[str, bytes]]:
+        decoder = SSEDecoder()
+        out = [e for read in reads for e in decoder.feed(read)] + decoder.flush()
+        return [(e.event, e.data_bytes) for e in out]
+
+    whole = decoded(data)
+    # One space after the colon is the separator (a data starting with one, unseparated, loses it).
+    expected = [(n, t if sep or t[:1] != " " else t[1:]) for n, t, _, sep in events]
+    assert whole == [(n or "message", t.encode()) for n, t in expected]
+    assert decoded(*[data[i : i + 1] for i in range(len(data))]) == whole  # the line path
+    points = sorted({0, len(data), *(c % (len(data) + 1) for c in cuts)})
+    assert decoded(*[data[a:b] for a, b in itertools.pairwise(points)]) == whole
+
+
+def test_a_named_event_over_max_event_bytes_raises() -> None:
+    with pytest.raises(StreamTooLargeError):
+        SSEDecoder(64).feed(b"event: response.output_text.delta\ndata: " + b"x" * 70 + b"\n\n")
+    assert SSEDecoder(64).feed(b"event: e\ndata: " + b"x" * 40 + b"\n\n")[0].event == "e"

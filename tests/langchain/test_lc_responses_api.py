@@ -20,7 +20,7 @@ from azure_inference_core._responses_map import (
     response_format_to_text_format,
 )
 from azure_inference_emulator import Emulator
-from langchain_azure_inference import BadRequestError, ChatAzureInference
+from langchain_azure_inference import BadRequestError, ChatAzureInference, UnsupportedFeatureError
 from langchain_azure_inference._responses_api import _last_chunk, response_to_message
 
 
@@ -80,11 +80,14 @@ def test_the_model_table_decides_when_not_told(
     assert path.endswith("/chat/completions") is not responses
 
 
-def test_forcing_chat_on_a_responses_only_model_gets_the_service_error(
-    fresh_emulator: Emulator,
+@pytest.mark.parametrize("streamed", [False, True])
+def test_forcing_chat_on_a_responses_only_model_is_refused_before_sending(
+    fresh_emulator: Emulator, streamed: bool
 ) -> None:
-    with pytest.raises(BadRequestError, match="OperationNotSupported"):
-        llm(fresh_emulator, use_responses_api=False).invoke("hi")
+    model = llm(fresh_emulator, use_responses_api=False)
+    with pytest.raises(UnsupportedFeatureError, match="use_responses_api=True or leave it None"):
+        model.invoke("hi") if not streamed else list(model.stream("hi"))
+    assert fresh_emulator.requests == []
 
 
 # -- text, reasoning, usage ---------------------------------------------------------------

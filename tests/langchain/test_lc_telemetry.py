@@ -76,7 +76,7 @@ def llm(fresh_emulator: Emulator) -> Iterator[ChatAzureInference]:
         yield model
 
 
-def _check_tree(otel: Otel, model_calls: int) -> list[Any]:
+def _check_tree(otel: Otel, model_calls: int, provider: str = "azure.ai.inference") -> list[Any]:
     spans = otel.spans()
     ours = [s for s in spans if s.name == "chat gpt-4o-mini"]
     runs = {s.context.span_id: s for s in spans if s.name == "langchain.chat_model"}
@@ -89,7 +89,7 @@ def _check_tree(otel: Otel, model_calls: int) -> list[Any]:
         assert run.parent is not None
         assert run.parent.span_id == app.context.span_id
         assert span.attributes is not None
-        assert span.attributes["gen_ai.provider.name"] == "azure.ai.inference"
+        assert span.attributes["gen_ai.provider.name"] == provider
         assert span.attributes["gen_ai.request.temperature"] == 0
         assert "gen_ai.input.messages" not in span.attributes  # content off by default
     return ours
@@ -223,3 +223,30 @@ def test_capture_option_is_checked_and_serialized() -> None:
     )
     assert llm.model_dump()["capture_message_content"] is True
     assert llm._get_sync_client().capture_message_content is True
+
+
+def test_invoke_and_stream_on_the_responses_api(otel: Otel, fresh_emulator: Emulator) -> None:
+    with ChatAzureInference(
+        endpoint=fresh_emulator.foundry_endpoint,
+        credential=EMULATOR_KEY,
+        model="gpt-4o-mini",
+        temperature=0,
+        use_responses_api=True,
+    ) as llm:
+        tracer = OtelRunTracer(otel.tracer)
+        with otel.tracer.start_as_current_span("app"):
+            answer = llm.invoke("Hello there", config={"callbacks": [tracer]})
+            chunks = list(llm.stream("Hello there", config={"callbacks": [tracer]}))
+    assert chunks
+    assert [r.path for r in fresh_emulator.requests][-2:] == ["/openai/v1/responses"] * 2
+    invoked, streamed = sorted(_check_tree(otel, 2, "azure.ai.openai"), key=lambda s: s.start_time)
+    for span in (invoked, streamed):
+        assert span.attributes["gen_ai.operation.name"] == "chat"
+        assert span.attributes["openai.api.type"] == "responses"
+        assert list(span.attributes["gen_ai.response.finish_reasons"]) == ["stop"]
+    assert invoked.attributes["gen_ai.response.id"] == answer.response_metadata["id"]
+    assert answer.usage_metadata is not None
+    assert (
+        invoked.attributes["gen_ai.usage.output_tokens"] == answer.usage_metadata["output_tokens"]
+    )
+    assert "gen_ai.response.time_to_first_chunk" in streamed.attributes

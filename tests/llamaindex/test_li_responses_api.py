@@ -18,7 +18,7 @@ from llama_index.core.prompts import PromptTemplate
 from llama_index.core.tools import FunctionTool
 from pydantic import BaseModel
 
-from azure_inference_core import BadRequestError
+from azure_inference_core import UnsupportedFeatureError
 from azure_inference_emulator import Emulator
 from llamaindex_azure_inference import AzureInference
 
@@ -182,11 +182,15 @@ def test_a_parameter_without_a_responses_field_raises_before_sending(fresh: Emul
     assert fresh.requests == []
 
 
-def test_chat_completions_on_a_responses_only_model_get_the_service_error(
+async def test_chat_completions_on_a_responses_only_model_are_refused_before_sending(
     fresh: Emulator,
 ) -> None:
-    with pytest.raises(BadRequestError, match="OperationNotSupported"):
-        llm(fresh, use_responses_api=False).chat([user("hi")])
+    model = llm(fresh, use_responses_api=False)
+    with pytest.raises(UnsupportedFeatureError, match="use_responses_api=True or leave it None"):
+        model.chat([user("hi")])
+    with pytest.raises(UnsupportedFeatureError, match="served only by the Responses API"):
+        await model.achat([user("hi")])
+    assert fresh.requests == []
 
 
 async def test_streamed_and_async_structured_predict(fresh: Emulator) -> None:

@@ -181,3 +181,29 @@ def test_capture_option_survives_copies_and_reaches_the_core() -> None:
     assert copy._get_sync_client().capture_message_content is False
     with pytest.raises(ValueError, match="capture_message_content"):
         AzureInferenceEmbedding(endpoint=llm.endpoint, capture_message_content=[1])
+
+
+def test_chat_on_the_responses_api(otel: Otel, emu: Emulator) -> None:
+    llm = AzureInference(
+        endpoint=emu.foundry_endpoint, credential=KEY, model="gpt-4o-mini", use_responses_api=True
+    )
+    with llm, otel.tracer.start_as_current_span("app"):
+        response = llm.chat([ChatMessage(role="user", content="Hello")])
+        pieces = list(llm.stream_chat([ChatMessage(role="user", content="Hello")]))
+    assert response.message.content
+    assert pieces
+    spans = otel.spans()
+    (app,) = [s for s in spans if s.name == "app"]
+    chatted, streamed = sorted([s for s in spans if s.name != "app"], key=lambda s: s.start_time)
+    for span in (chatted, streamed):
+        assert span.name == "chat gpt-4o-mini"
+        assert span.parent is not None
+        assert span.parent.span_id == app.context.span_id
+        a = dict(span.attributes or {})
+        assert a["openai.api.type"] == "responses"
+        assert a["gen_ai.provider.name"] == "azure.ai.openai"
+        assert a["gen_ai.usage.output_tokens"] > 0
+        assert "gen_ai.input.messages" not in a
+    chat_id = dict(chatted.attributes or {})["gen_ai.response.id"]
+    assert chat_id == response.message.additional_kwargs["response_id"]
+    assert "gen_ai.response.time_to_first_chunk" in dict(streamed.attributes or {})
