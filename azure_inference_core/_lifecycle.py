@@ -129,8 +129,20 @@ def _same(value: Any, default: Any) -> bool:
     return type(value) is type(default) and bool(value == default)
 
 
+#: Values compared as they are (immutable): most settings, so the per-call key is cheap.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _key(settings: Mapping[str, Any], http_client: object) -> tuple[Any, ...]:
+    """What a client was built from, compared on every call to reuse it."""
+    values = tuple(v if type(v) in _PLAIN else _freeze(v) for v in settings.values())
+    return (tuple(settings), values, id(http_client))
+
+
 def _freeze(value: Any) -> Any:
     """A comparable snapshot: containers copied (in-place edits count as changes)."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, Mapping):
         return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -326,7 +338,7 @@ class ClientLifecycle:
         Raises:
             ConfigurationError, TypeError: the core rejects the settings.
         """
-        key = (_freeze(dict(settings)), id(http_client))
+        key = _key(settings, http_client)
         with self._lock:
             slot = self._slot(owner)
             entry = slot.entry
@@ -362,7 +374,7 @@ class ClientLifecycle:
             ConfigurationError, TypeError: the core rejects the settings.
         """
         loop = asyncio.get_running_loop()
-        key = (_freeze(dict(settings)), id(http_client))
+        key = _key(settings, http_client)
         pooled = threading.current_thread() is threading.main_thread()
         if pooled:
             with self._lock:
