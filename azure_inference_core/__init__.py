@@ -3,7 +3,6 @@
 The public names are gathered here from private modules; ``tests/core`` pins them.
 """
 
-from . import _no_httpx_cli  # noqa: F401  (first: httpx without its CLI; see the module)
 from ._accumulate import ChoiceUpdate, ChunkUpdate, StreamAccumulator, ToolCallUpdate
 from ._async_client import AsyncInferenceClient
 from ._call import SECRET_HEADERS

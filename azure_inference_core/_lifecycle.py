@@ -23,11 +23,11 @@ from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypedDict, TypeVar
 
-import httpx
 from typing_extensions import Self
 
 from ._async_client import AsyncInferenceClient
 from ._client import InferenceClient
+from ._no_httpx_cli import httpx
 from ._params import check_names
 from ._read import DEFAULT_MAX_ERROR_BYTES, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_RESPONSE_BYTES
 

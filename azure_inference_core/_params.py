@@ -12,9 +12,9 @@ import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import httpx
 from typing_extensions import TypedDict
 
+from ._no_httpx_cli import httpx
 from ._request import ExtraParameters
 
 __all__ = [

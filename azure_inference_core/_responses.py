@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._endpoint import EndpointConfig, EndpointFlavour
 from ._errors import ConfigurationError
+from ._no_httpx_cli import httpx
 
 __all__ = [
     "RESPONSES_API_VERSION",

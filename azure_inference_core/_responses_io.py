@@ -12,10 +12,9 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Iter
 from types import TracebackType
 from typing import Any
 
-import httpx
-
 from ._deadline import Deadline
 from ._errors import StreamError, StreamTimeoutError
+from ._no_httpx_cli import httpx
 from ._responses_stream import ResponseAccumulator, ResponseEventDecoder, out_of_time
 from ._responses_wire import Response, ResponseEvent
 from ._sse import DEFAULT_MAX_EVENT_BYTES
@@ -23,7 +22,7 @@ from ._sse import DEFAULT_MAX_EVENT_BYTES
 __all__ = ["AsyncResponseStream", "ResponseStream"]
 
 _NEVER = float("inf")
-_Opened = tuple[httpx.Response, "str | None", "Deadline | None"]
+_Opened = tuple["httpx.Response", "str | None", "Deadline | None"]
 
 
 def _broken(

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 from pydantic import ValidationError
 
 from ._accumulate import StreamAccumulator
@@ -29,6 +28,7 @@ from ._errors import (
     excerpt,
     safe_loads,
 )
+from ._no_httpx_cli import httpx
 from ._read import decode_stream
 from ._sse import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecoder
 from ._wire import ChatCompletion, ChatCompletionChunk
