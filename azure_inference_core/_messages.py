@@ -5,8 +5,6 @@ Callers may pass wire-shaped dicts (sent exactly as given) or these models
 Anything else raises a ``TypeError`` naming what is accepted.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -36,7 +34,7 @@ __all__ = [
 
 
 class _RequestModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     def to_wire(self) -> dict[str, Any]:
         """The wire dict: unset optional fields (None) are left out."""

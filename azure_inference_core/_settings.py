@@ -122,7 +122,9 @@ class CoreClientSettings(BaseModel):
     serialized nor shown in a repr.
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    # Only the concrete adapter classes are validated (they set defer_build=False): this
+    # base and the adapters' own bases build no validator of their own at import.
+    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
 
     endpoint: str | None = Field(default=None, validate_default=True, description="Endpoint URL.")
     credential: SecretStr | Any | None = Field(
