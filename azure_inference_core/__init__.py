@@ -4,9 +4,7 @@ The public names are gathered here from private modules; ``tests/core`` pins the
 """
 
 from ._accumulate import ChoiceUpdate, ChunkUpdate, StreamAccumulator, ToolCallUpdate
-from ._async_client import AsyncInferenceClient
 from ._call import SECRET_HEADERS
-from ._client import InferenceClient
 from ._endpoint import EndpointConfig, EndpointFlavour, resolve_endpoint
 from ._errors import (
     APIConnectionError,
@@ -55,7 +53,6 @@ from ._reasoning import REASONING_EFFORTS, RejectedParameterError
 from ._retry import RetryPolicy
 from ._secrets import is_secret_header, public_headers, redact_headers
 from ._sse import ServerSentEvent, SSEDecoder
-from ._stream import AsyncChatCompletionStream, ChatCompletionStream
 from ._think import ThinkSplitter, split_think
 from ._tokens import TokenCounter, token_counter
 from ._tools import (
@@ -184,13 +181,16 @@ __all__ = [
     "__version__",
 ]
 
-# -- Responses API (issue 16) ---------------------------------------------------
-# Imported on first use (about 30 ms of pydantic model building that chat-only users,
-# and the adapters' import budget, should not pay).
+# -- Loaded on first use ----------------------------------------------------------
+# The Responses API (about 30 ms of pydantic model building that chat-only users, and
+# the adapters' import budget, should not pay), and the clients with their streams
+# (the httpx-facing code: the adapters import the package, and build a client later).
 import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._async_client import AsyncInferenceClient
+    from ._client import InferenceClient
     from ._responses import (
         FunctionCallItem,
         FunctionCallOutputItem,
@@ -223,8 +223,14 @@ if TYPE_CHECKING:
         ResponseReasoning,
         ResponseUsage,
     )
+    from ._stream import AsyncChatCompletionStream, ChatCompletionStream
 
 _LAZY: dict[str, str] = {
+    # The clients and their streams: httpx-facing code, loaded with the first client.
+    "AsyncChatCompletionStream": "._stream",
+    "AsyncInferenceClient": "._async_client",
+    "ChatCompletionStream": "._stream",
+    "InferenceClient": "._client",
     "AsyncResponseStream": "._responses_io",
     "AsyncResponses": "._responses_api",
     "FunctionCallItem": "._responses",

@@ -8,7 +8,6 @@ Unpack[ChatParams]``), and what the adapters build for them. ``None`` means
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -101,6 +100,8 @@ def check_names(given: Iterable[str], valid: Iterable[str], where: str) -> None:
     unknown = [name for name in given if name not in valid_set]
     if not unknown:
         return
+    import difflib  # only for this error message (import cost)
+
     parts = []
     for name in unknown:
         guess = _RENAMES.get(name)

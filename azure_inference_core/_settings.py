@@ -31,8 +31,6 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from typing_extensions import Self
 
-from ._async_client import AsyncInferenceClient
-from ._client import InferenceClient
 from ._endpoint import resolve_endpoint
 from ._env import ENV_ENDPOINT, endpoint_from_environment, key_from_environment
 from ._errors import ConfigurationError
@@ -41,6 +39,10 @@ from ._no_httpx_cli import httpx
 from ._params import check_names
 from ._read import DEFAULT_MAX_ERROR_BYTES, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_RESPONSE_BYTES
 from ._secrets import is_secret_header, public_headers
+
+if TYPE_CHECKING:  # the clients load with the first one built (import cost)
+    from ._async_client import AsyncInferenceClient
+    from ._client import InferenceClient
 
 __all__ = ["ENV_ENDPOINT", "CoreClientSettings", "check_endpoint", "key_for"]
 
