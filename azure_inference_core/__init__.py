@@ -3,7 +3,6 @@
 The public names are gathered here from private modules; ``tests/core`` pins them.
 """
 
-from ._accumulate import ChoiceUpdate, ChunkUpdate, StreamAccumulator, ToolCallUpdate
 from ._call import SECRET_HEADERS
 from ._endpoint import EndpointConfig, EndpointFlavour, resolve_endpoint
 from ._errors import (
@@ -54,7 +53,6 @@ from ._retry import RetryPolicy
 from ._secrets import is_secret_header, public_headers, redact_headers
 from ._sse import ServerSentEvent, SSEDecoder
 from ._think import ThinkSplitter, split_think
-from ._tokens import TokenCounter, token_counter
 from ._tools import (
     ParsedToolCall,
     normalize_tool_choice,
@@ -189,6 +187,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._accumulate import ChoiceUpdate, ChunkUpdate, StreamAccumulator, ToolCallUpdate
     from ._async_client import AsyncInferenceClient
     from ._client import InferenceClient
     from ._responses import (
@@ -224,6 +223,7 @@ if TYPE_CHECKING:
         ResponseUsage,
     )
     from ._stream import AsyncChatCompletionStream, ChatCompletionStream
+    from ._tokens import TokenCounter, token_counter
 
 _LAZY: dict[str, str] = {
     # The clients and their streams: httpx-facing code, loaded with the first client.
@@ -231,6 +231,13 @@ _LAZY: dict[str, str] = {
     "AsyncInferenceClient": "._async_client",
     "ChatCompletionStream": "._stream",
     "InferenceClient": "._client",
+    # Stream joining and token counting: loaded with the first stream or count.
+    "ChoiceUpdate": "._accumulate",
+    "ChunkUpdate": "._accumulate",
+    "StreamAccumulator": "._accumulate",
+    "ToolCallUpdate": "._accumulate",
+    "TokenCounter": "._tokens",
+    "token_counter": "._tokens",
     "AsyncResponseStream": "._responses_io",
     "AsyncResponses": "._responses_api",
     "FunctionCallItem": "._responses",

@@ -31,7 +31,6 @@ from azure_inference_core import (
     ChatCompletionChunk,
     CompletionUsage,
     FunctionCall,
-    StreamAccumulator,
     ToolCall,
     TruncatedAnswerError,
     parse_tool_arguments,
@@ -210,6 +209,8 @@ class StreamState:
     )
 
     def __init__(self) -> None:
+        from azure_inference_core._accumulate import StreamAccumulator  # with the first stream
+
         self._acc = StreamAccumulator()
         self._content = ""  # `content` as received
         self._field_reasoning = ""  # `reasoning_content` as received
