@@ -25,20 +25,6 @@ from ._errors import (
     UnsupportedParameterError,
 )
 from ._features import TruncatedAnswerError, UnsupportedContentError, UnsupportedFeatureError
-from ._messages import (
-    AssistantMessage,
-    AudioContentItem,
-    DeveloperMessage,
-    ImageContentItem,
-    ImageEmbeddingInput,
-    ImageUrl,
-    InputAudio,
-    SystemMessage,
-    TextContentItem,
-    ToolMessage,
-    UserMessage,
-    assistant_to_wire,
-)
 from ._models import (
     UNKNOWN_MODEL,
     ModelCapabilities,
@@ -55,6 +41,7 @@ from ._sse import ServerSentEvent, SSEDecoder
 from ._think import ThinkSplitter, split_think
 from ._tools import (
     ParsedToolCall,
+    assistant_to_wire,
     normalize_tool_choice,
     parse_tool_arguments,
     parse_tool_calls,
@@ -64,24 +51,6 @@ from ._tools import (
 )
 from ._vectors import vectors_from
 from ._version import __version__
-from ._wire import (
-    ChatChoice,
-    ChatCompletion,
-    ChatCompletionChunk,
-    ChunkChoice,
-    CompletionUsage,
-    Delta,
-    EmbeddingItem,
-    EmbeddingsResult,
-    EmbeddingsUsage,
-    FunctionCall,
-    FunctionCallDelta,
-    ModelInfo,
-    ModelType,
-    ResponseMessage,
-    ToolCall,
-    ToolCallDelta,
-)
 
 __all__ = [
     "APIConnectionError",
@@ -190,6 +159,19 @@ if TYPE_CHECKING:
     from ._accumulate import ChoiceUpdate, ChunkUpdate, StreamAccumulator, ToolCallUpdate
     from ._async_client import AsyncInferenceClient
     from ._client import InferenceClient
+    from ._messages import (
+        AssistantMessage,
+        AudioContentItem,
+        DeveloperMessage,
+        ImageContentItem,
+        ImageEmbeddingInput,
+        ImageUrl,
+        InputAudio,
+        SystemMessage,
+        TextContentItem,
+        ToolMessage,
+        UserMessage,
+    )
     from ._responses import (
         FunctionCallItem,
         FunctionCallOutputItem,
@@ -224,6 +206,24 @@ if TYPE_CHECKING:
     )
     from ._stream import AsyncChatCompletionStream, ChatCompletionStream
     from ._tokens import TokenCounter, token_counter
+    from ._wire import (
+        ChatChoice,
+        ChatCompletion,
+        ChatCompletionChunk,
+        ChunkChoice,
+        CompletionUsage,
+        Delta,
+        EmbeddingItem,
+        EmbeddingsResult,
+        EmbeddingsUsage,
+        FunctionCall,
+        FunctionCallDelta,
+        ModelInfo,
+        ModelType,
+        ResponseMessage,
+        ToolCall,
+        ToolCallDelta,
+    )
 
 _LAZY: dict[str, str] = {
     # The clients and their streams: httpx-facing code, loaded with the first client.
@@ -236,6 +236,34 @@ _LAZY: dict[str, str] = {
     "ChunkUpdate": "._accumulate",
     "StreamAccumulator": "._accumulate",
     "ToolCallUpdate": "._accumulate",
+    # The wire and request models: pydantic classes, loaded with the first answer or use.
+    "AssistantMessage": "._messages",
+    "AudioContentItem": "._messages",
+    "DeveloperMessage": "._messages",
+    "ImageContentItem": "._messages",
+    "ImageEmbeddingInput": "._messages",
+    "ImageUrl": "._messages",
+    "InputAudio": "._messages",
+    "SystemMessage": "._messages",
+    "TextContentItem": "._messages",
+    "ToolMessage": "._messages",
+    "UserMessage": "._messages",
+    "ChatChoice": "._wire",
+    "ChatCompletion": "._wire",
+    "ChatCompletionChunk": "._wire",
+    "ChunkChoice": "._wire",
+    "CompletionUsage": "._wire",
+    "Delta": "._wire",
+    "EmbeddingItem": "._wire",
+    "EmbeddingsResult": "._wire",
+    "EmbeddingsUsage": "._wire",
+    "FunctionCall": "._wire",
+    "FunctionCallDelta": "._wire",
+    "ModelInfo": "._wire",
+    "ModelType": "._wire",
+    "ResponseMessage": "._wire",
+    "ToolCall": "._wire",
+    "ToolCallDelta": "._wire",
     "TokenCounter": "._tokens",
     "token_counter": "._tokens",
     "AsyncResponseStream": "._responses_io",

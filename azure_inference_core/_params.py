@@ -9,12 +9,14 @@ Unpack[ChatParams]``), and what the adapters build for them. ``None`` means
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from typing_extensions import TypedDict
 
 from ._no_httpx_cli import httpx
-from ._request import ExtraParameters
+
+if TYPE_CHECKING:
+    from ._request import ExtraParameters  # loads the message models: not at import
 
 __all__ = [
     "CHAT_PARAMS",

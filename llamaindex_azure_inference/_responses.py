@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
@@ -27,11 +27,6 @@ from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 
 from azure_inference_core import (
-    ChatCompletion,
-    ChatCompletionChunk,
-    CompletionUsage,
-    FunctionCall,
-    ToolCall,
     TruncatedAnswerError,
     parse_tool_arguments,
     parse_tool_calls,
@@ -40,6 +35,9 @@ from azure_inference_core import (
 )
 
 from ._messages import tool_call_from_legacy
+
+if TYPE_CHECKING:
+    from azure_inference_core import ChatCompletion, ChatCompletionChunk, CompletionUsage
 
 __all__ = [
     "StreamState",
@@ -342,6 +340,8 @@ def tool_selections(
     """
     calls = _calls_of(message)
     if final and finish_reason == "length" and calls:
+        from azure_inference_core import FunctionCall, ToolCall  # only for this error
+
         wire = [
             ToolCall(
                 id=cid,
