@@ -54,9 +54,10 @@ class _Httpx:
     """Reads of ``httpx.<name>`` that import httpx on the first one."""
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # probes such as __wrapped__ do not import httpx
+            raise AttributeError(name)
         value = getattr(import_httpx(), name)
-        if not name.startswith("__"):
-            self.__dict__[name] = value  # the next read finds it without this method
+        self.__dict__[name] = value  # the next read finds it without this method
         return value
 
     def __repr__(self) -> str:

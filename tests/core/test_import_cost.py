@@ -133,3 +133,14 @@ def test_the_first_calls_work_in_a_fresh_interpreter(azure_inference_emulator: E
         "Response True",
         "async True",
     ]
+
+
+def test_the_httpx_stand_in_imports_on_the_first_attribute_read() -> None:
+    code = (
+        "from azure_inference_core._no_httpx_cli import httpx as lazy\n"
+        "print(hasattr(lazy, '__wrapped__'), 'httpx' in sys.modules)\n"
+        "url = lazy.URL('https://example.invalid/x')\n"
+        "import httpx\n"
+        "print('httpx' in sys.modules, lazy.URL is httpx.URL, 'URL' in vars(lazy), url.path)\n"
+    )
+    assert fresh(code) == ["False False", "True True True /x"]
