@@ -3,11 +3,7 @@
 The public names are gathered here from private modules; ``tests/core`` pins them.
 """
 
-from . import _no_httpx_cli  # noqa: F401  (first: httpx without its CLI; see the module)
-from ._accumulate import ChoiceUpdate, ChunkUpdate, StreamAccumulator, ToolCallUpdate
-from ._async_client import AsyncInferenceClient
 from ._call import SECRET_HEADERS
-from ._client import InferenceClient
 from ._endpoint import EndpointConfig, EndpointFlavour, resolve_endpoint
 from ._errors import (
     APIConnectionError,
@@ -29,20 +25,6 @@ from ._errors import (
     UnsupportedParameterError,
 )
 from ._features import TruncatedAnswerError, UnsupportedContentError, UnsupportedFeatureError
-from ._messages import (
-    AssistantMessage,
-    AudioContentItem,
-    DeveloperMessage,
-    ImageContentItem,
-    ImageEmbeddingInput,
-    ImageUrl,
-    InputAudio,
-    SystemMessage,
-    TextContentItem,
-    ToolMessage,
-    UserMessage,
-    assistant_to_wire,
-)
 from ._models import (
     UNKNOWN_MODEL,
     ModelCapabilities,
@@ -56,11 +38,10 @@ from ._reasoning import REASONING_EFFORTS, RejectedParameterError
 from ._retry import RetryPolicy
 from ._secrets import is_secret_header, public_headers, redact_headers
 from ._sse import ServerSentEvent, SSEDecoder
-from ._stream import AsyncChatCompletionStream, ChatCompletionStream
 from ._think import ThinkSplitter, split_think
-from ._tokens import TokenCounter, token_counter
 from ._tools import (
     ParsedToolCall,
+    assistant_to_wire,
     normalize_tool_choice,
     parse_tool_arguments,
     parse_tool_calls,
@@ -70,24 +51,6 @@ from ._tools import (
 )
 from ._vectors import vectors_from
 from ._version import __version__
-from ._wire import (
-    ChatChoice,
-    ChatCompletion,
-    ChatCompletionChunk,
-    ChunkChoice,
-    CompletionUsage,
-    Delta,
-    EmbeddingItem,
-    EmbeddingsResult,
-    EmbeddingsUsage,
-    FunctionCall,
-    FunctionCallDelta,
-    ModelInfo,
-    ModelType,
-    ResponseMessage,
-    ToolCall,
-    ToolCallDelta,
-)
 
 __all__ = [
     "APIConnectionError",
@@ -185,13 +148,30 @@ __all__ = [
     "__version__",
 ]
 
-# -- Responses API (issue 16) ---------------------------------------------------
-# Imported on first use (about 30 ms of pydantic model building that chat-only users,
-# and the adapters' import budget, should not pay).
+# -- Loaded on first use ----------------------------------------------------------
+# The Responses API (about 30 ms of pydantic model building that chat-only users, and
+# the adapters' import budget, should not pay), and the clients with their streams
+# (the httpx-facing code: the adapters import the package, and build a client later).
 import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._accumulate import ChoiceUpdate, ChunkUpdate, StreamAccumulator, ToolCallUpdate
+    from ._async_client import AsyncInferenceClient
+    from ._client import InferenceClient
+    from ._messages import (
+        AssistantMessage,
+        AudioContentItem,
+        DeveloperMessage,
+        ImageContentItem,
+        ImageEmbeddingInput,
+        ImageUrl,
+        InputAudio,
+        SystemMessage,
+        TextContentItem,
+        ToolMessage,
+        UserMessage,
+    )
     from ._responses import (
         FunctionCallItem,
         FunctionCallOutputItem,
@@ -224,8 +204,68 @@ if TYPE_CHECKING:
         ResponseReasoning,
         ResponseUsage,
     )
+    from ._stream import AsyncChatCompletionStream, ChatCompletionStream
+    from ._tokens import TokenCounter, token_counter
+    from ._wire import (
+        ChatChoice,
+        ChatCompletion,
+        ChatCompletionChunk,
+        ChunkChoice,
+        CompletionUsage,
+        Delta,
+        EmbeddingItem,
+        EmbeddingsResult,
+        EmbeddingsUsage,
+        FunctionCall,
+        FunctionCallDelta,
+        ModelInfo,
+        ModelType,
+        ResponseMessage,
+        ToolCall,
+        ToolCallDelta,
+    )
 
 _LAZY: dict[str, str] = {
+    # The clients and their streams: httpx-facing code, loaded with the first client.
+    "AsyncChatCompletionStream": "._stream",
+    "AsyncInferenceClient": "._async_client",
+    "ChatCompletionStream": "._stream",
+    "InferenceClient": "._client",
+    # Stream joining and token counting: loaded with the first stream or count.
+    "ChoiceUpdate": "._accumulate",
+    "ChunkUpdate": "._accumulate",
+    "StreamAccumulator": "._accumulate",
+    "ToolCallUpdate": "._accumulate",
+    # The wire and request models: pydantic classes, loaded with the first answer or use.
+    "AssistantMessage": "._messages",
+    "AudioContentItem": "._messages",
+    "DeveloperMessage": "._messages",
+    "ImageContentItem": "._messages",
+    "ImageEmbeddingInput": "._messages",
+    "ImageUrl": "._messages",
+    "InputAudio": "._messages",
+    "SystemMessage": "._messages",
+    "TextContentItem": "._messages",
+    "ToolMessage": "._messages",
+    "UserMessage": "._messages",
+    "ChatChoice": "._wire",
+    "ChatCompletion": "._wire",
+    "ChatCompletionChunk": "._wire",
+    "ChunkChoice": "._wire",
+    "CompletionUsage": "._wire",
+    "Delta": "._wire",
+    "EmbeddingItem": "._wire",
+    "EmbeddingsResult": "._wire",
+    "EmbeddingsUsage": "._wire",
+    "FunctionCall": "._wire",
+    "FunctionCallDelta": "._wire",
+    "ModelInfo": "._wire",
+    "ModelType": "._wire",
+    "ResponseMessage": "._wire",
+    "ToolCall": "._wire",
+    "ToolCallDelta": "._wire",
+    "TokenCounter": "._tokens",
+    "token_counter": "._tokens",
     "AsyncResponseStream": "._responses_io",
     "AsyncResponses": "._responses_api",
     "FunctionCallItem": "._responses",

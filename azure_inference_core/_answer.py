@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from pydantic import ValidationError
 
 from ._call import Call
@@ -28,6 +27,7 @@ from ._errors import (
     excerpt,
     request_id_from_headers,
 )
+from ._no_httpx_cli import httpx
 from ._wire import ChatCompletion
 
 __all__ = [

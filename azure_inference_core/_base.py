@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import httpx
 from pydantic import SecretStr
 
 from ._answer import (
@@ -43,6 +42,7 @@ from ._errors import (
 )
 from ._messages import MessageInput
 from ._models import capabilities_for
+from ._no_httpx_cli import httpx
 from ._policy import needs_pass_through
 from ._read import (
     ACCEPT_ENCODING,

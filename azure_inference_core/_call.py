@@ -7,11 +7,11 @@ import ssl
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
 from pydantic_core import PydanticSerializationError, to_json
 
 from ._auth import check_header_value
 from ._deadline import Deadline
+from ._no_httpx_cli import httpx
 
 __all__ = [
     "SECRET_HEADERS",

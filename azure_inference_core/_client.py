@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-import httpx
 from typing_extensions import Unpack
 
 from ._auth import KeyLike, TokenAuth, TokenCredential
@@ -19,6 +18,7 @@ from ._errors import ConfigurationError
 from ._io import send
 from ._messages import ImageEmbeddingInput, MessageInput
 from ._network import Verify
+from ._no_httpx_cli import httpx
 from ._params import ChatParams, EmbedParams, chat_params, embed_params
 from ._read import DEFAULT_MAX_ERROR_BYTES, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_RESPONSE_BYTES
 from ._request import ExtraParameters

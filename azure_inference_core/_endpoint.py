@@ -16,9 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import httpx
-
 from ._errors import ConfigurationError
+from ._no_httpx_cli import httpx
 
 __all__ = [
     "AZURE_OPENAI_API_VERSION",

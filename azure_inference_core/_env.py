@@ -20,9 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from ._errors import ConfigurationError
+from ._no_httpx_cli import httpx
 
 __all__ = [
     "ENV_CREDENTIAL",

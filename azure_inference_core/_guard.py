@@ -19,9 +19,9 @@ import time
 from typing import Any
 
 import httpcore
-import httpx
 
 from ._deadline import Deadline
+from ._no_httpx_cli import httpx
 from ._read import CURRENT_DEADLINE
 
 __all__ = ["AsyncDeadlineBackend", "DeadlineBackend", "guard_client"]

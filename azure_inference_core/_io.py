@@ -13,12 +13,11 @@ import asyncio
 import time
 from typing import TYPE_CHECKING
 
-import httpx
-
 from ._answer import follow
 from ._base import logger
 from ._call import Call
 from ._errors import AzureInferenceError
+from ._no_httpx_cli import httpx
 from ._read import CURRENT_DEADLINE, DecodeFailure, aread_body, read_body
 from ._telemetry import STREAMS, Trace, TracedCall
 

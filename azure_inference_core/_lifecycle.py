@@ -21,15 +21,17 @@ import threading
 import weakref
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypedDict, TypeVar
 
-import httpx
 from typing_extensions import Self
 
-from ._async_client import AsyncInferenceClient
-from ._client import InferenceClient
+from ._no_httpx_cli import httpx
 from ._params import check_names
 from ._read import DEFAULT_MAX_ERROR_BYTES, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_RESPONSE_BYTES
+
+if TYPE_CHECKING:  # the clients load with the first one built (import cost)
+    from ._async_client import AsyncInferenceClient
+    from ._client import InferenceClient
 
 __all__ = [
     "CONNECTION_FIELDS",
@@ -150,7 +152,7 @@ def _freeze(value: Any) -> Any:
     return value
 
 
-C = TypeVar("C", InferenceClient, AsyncInferenceClient)
+C = TypeVar("C", "InferenceClient", "AsyncInferenceClient")
 _Lock = Any  # a threading.RLock (its type is private to the threading module)
 
 
@@ -181,6 +183,8 @@ _TASKS: set[Any] = set()  # scheduled closes, kept alive until done
 
 def _close_now(entry: _Entry[Any]) -> None:
     """Close an unused entry from any thread (async ones on their own loop)."""
+    from ._client import InferenceClient  # the clients load with the first one built
+
     if isinstance(entry.client, InferenceClient):
         entry.client.close()
         return
@@ -345,6 +349,8 @@ class ClientLifecycle:
             if entry is not None and entry.key == key:
                 entry.leases += 1
                 return Lease(self._lock, entry)
+        from ._client import InferenceClient  # loaded with the first client (import cost)
+
         client = InferenceClient(**core_client_kwargs(settings), http_client=http_client)
         new: _Entry[InferenceClient] = _Entry(client, key, None)
         new.leases = 1
@@ -383,6 +389,8 @@ class ClientLifecycle:
                 if entry is not None and entry.key == key and entry.loop is loop:
                     entry.leases += 1
                     return Lease(self._lock, entry)
+        from ._async_client import AsyncInferenceClient  # loaded with the first client
+
         client = AsyncInferenceClient(**core_client_kwargs(settings), http_client=http_client)
         new: _Entry[AsyncInferenceClient] = _Entry(client, key, loop)
         new.leases = 1

@@ -5,13 +5,12 @@ Callers may pass wire-shaped dicts (sent exactly as given) or these models
 Anything else raises a ``TypeError`` naming what is accepted.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from ._tools import assistant_to_wire
 from ._wire import ResponseMessage, ToolCall
 
 __all__ = [
@@ -36,7 +35,7 @@ __all__ = [
 
 
 class _RequestModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     def to_wire(self) -> dict[str, Any]:
         """The wire dict: unset optional fields (None) are left out."""
@@ -190,30 +189,6 @@ def _response_to_wire(message: ResponseMessage) -> dict[str, Any]:
     if message.tool_calls:
         calls = [call.model_dump(mode="json") for call in message.tool_calls]
     return assistant_to_wire(message.content, calls)
-
-
-def assistant_to_wire(
-    content: str | None, tool_calls: Sequence[Mapping[str, Any]] | None, *, name: str | None = None
-) -> dict[str, Any]:
-    """An assistant turn as the official SDKs send it.
-
-    A turn that carries tool calls and no text omits ``content`` (recorded SDK
-    traffic never sends ``null`` or ``""`` there); a turn without tool calls
-    always has ``content``, as given.
-
-    Args:
-        content: the turn's text (None or "" for none).
-        tool_calls: wire tool calls (``_tools.tool_call_to_wire``), or None.
-        name: the optional participant name.
-    """
-    wire: dict[str, Any] = {"role": "assistant"}
-    if content or not tool_calls:
-        wire["content"] = content
-    if name is not None:
-        wire["name"] = name
-    if tool_calls:
-        wire["tool_calls"] = list(tool_calls)
-    return wire
 
 
 def image_inputs_to_wire(inputs: Sequence[ImageEmbeddingInput | Mapping[str, Any]]) -> list[Any]:

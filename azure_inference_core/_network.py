@@ -30,9 +30,8 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
-
 from ._errors import ConfigurationError
+from ._no_httpx_cli import httpx
 
 __all__ = ["Verify", "check_network_options", "proxy_routes", "ssl_context", "transports"]
 

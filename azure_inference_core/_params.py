@@ -8,14 +8,15 @@ Unpack[ChatParams]``), and what the adapters build for them. ``None`` means
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from typing_extensions import TypedDict
 
-from ._request import ExtraParameters
+from ._no_httpx_cli import httpx
+
+if TYPE_CHECKING:
+    from ._request import ExtraParameters  # loads the message models: not at import
 
 __all__ = [
     "CHAT_PARAMS",
@@ -101,6 +102,8 @@ def check_names(given: Iterable[str], valid: Iterable[str], where: str) -> None:
     unknown = [name for name in given if name not in valid_set]
     if not unknown:
         return
+    import difflib  # only for this error message (import cost)
+
     parts = []
     for name in unknown:
         guess = _RENAMES.get(name)

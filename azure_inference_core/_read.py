@@ -16,10 +16,9 @@ import zlib
 from collections.abc import AsyncIterator, Iterator
 from contextvars import ContextVar
 
-import httpx
-
 from ._deadline import Deadline
 from ._errors import ConfigurationError
+from ._no_httpx_cli import httpx
 from ._sse import DEFAULT_MAX_EVENT_BYTES
 
 try:  # optional, as in httpx: advertised only when installed

@@ -13,11 +13,11 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, Literal
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._endpoint import EndpointConfig, EndpointFlavour
 from ._errors import ConfigurationError
+from ._no_httpx_cli import httpx
 
 __all__ = [
     "RESPONSES_API_VERSION",

@@ -12,11 +12,10 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
-
 from ._answer import parse_answer
 from ._call import Call
 from ._errors import ConfigurationError
+from ._no_httpx_cli import httpx
 from ._responses import (
     FunctionTool,
     ReasoningConfig,

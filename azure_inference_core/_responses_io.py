@@ -14,10 +14,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
-import httpx
-
 from ._deadline import Deadline
 from ._errors import StreamError, StreamTimeoutError, StreamTooLargeError, escape
+from ._no_httpx_cli import httpx
 from ._read import decode_stream
 from ._responses_stream import ResponseAccumulator, ResponseEventDecoder, out_of_time
 from ._responses_wire import Response, ResponseEvent
@@ -29,7 +28,7 @@ from ._telemetry_responses import ResponseTrace
 __all__ = ["AsyncResponseStream", "ResponseStream", "ResponseStreamState"]
 
 _NEVER = float("inf")
-_Opened = tuple[httpx.Response, "str | None", "Deadline | None"]
+_Opened = tuple["httpx.Response", "str | None", "Deadline | None"]
 
 
 class ResponseStreamState:

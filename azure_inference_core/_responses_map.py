@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._models import capabilities_for
-from ._responses_wire import Response
 from ._tools import ParsedToolCall, parse_tool_arguments
+
+if TYPE_CHECKING:
+    from ._responses_wire import Response
 
 __all__ = [
     "REASONING_INCLUDE",

@@ -14,31 +14,35 @@ import ssl
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from types import TracebackType
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import httpx
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     PlainSerializer,
+    PlainValidator,
     PrivateAttr,
     SecretStr,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 from typing_extensions import Self
 
-from ._async_client import AsyncInferenceClient
-from ._client import InferenceClient
 from ._endpoint import resolve_endpoint
 from ._env import ENV_ENDPOINT, endpoint_from_environment, key_from_environment
 from ._errors import ConfigurationError
 from ._lifecycle import CONNECTION_FIELDS, CORE_CLIENT_OPTIONS, ClientLifecycle, Lease
+from ._no_httpx_cli import httpx
 from ._params import check_names
 from ._read import DEFAULT_MAX_ERROR_BYTES, DEFAULT_MAX_EVENT_BYTES, DEFAULT_MAX_RESPONSE_BYTES
 from ._secrets import is_secret_header, public_headers
+
+if TYPE_CHECKING:  # the clients load with the first one built (import cost)
+    from ._async_client import AsyncInferenceClient
+    from ._client import InferenceClient
 
 __all__ = ["ENV_ENDPOINT", "CoreClientSettings", "check_endpoint", "key_for"]
 
@@ -47,6 +51,29 @@ _SETTINGS = (*CONNECTION_FIELDS, *(o.name for o in CORE_CLIENT_OPTIONS))
 
 # Injected httpx clients show as null in JSON schemas (a live client has none).
 _CLIENT_SCHEMA = WithJsonSchema({"type": "null", "description": "an injected httpx client"})
+
+
+def _httpx_instance(name: str) -> PlainValidator:
+    """None or an ``httpx.<name>``, checked without importing httpx for None."""
+
+    def check(value: Any) -> Any:
+        if value is None or isinstance(value, getattr(httpx, name)):
+            return value
+        raise PydanticCustomError(
+            "is_instance_of", "Input should be an instance of {class}", {"class": name}
+        )
+
+    return PlainValidator(check)
+
+
+# The field types of injected clients: to type checkers the httpx classes; to pydantic a
+# check that imports httpx only when a client is given (importing the package does not).
+if TYPE_CHECKING:
+    HttpClient = httpx.Client | None
+    AsyncHttpClient = httpx.AsyncClient | None
+else:
+    HttpClient = Annotated[Any, _httpx_instance("Client"), _CLIENT_SCHEMA]
+    AsyncHttpClient = Annotated[Any, _httpx_instance("AsyncClient"), _CLIENT_SCHEMA]
 
 
 def _verify_out(value: Any) -> Any:
@@ -97,7 +124,9 @@ class CoreClientSettings(BaseModel):
     serialized nor shown in a repr.
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    # Only the concrete adapter classes are validated (they set defer_build=False): this
+    # base and the adapters' own bases build no validator of their own at import.
+    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
 
     endpoint: str | None = Field(default=None, validate_default=True, description="Endpoint URL.")
     credential: SecretStr | Any | None = Field(
@@ -152,10 +181,10 @@ class CoreClientSettings(BaseModel):
         description="Record message content on OpenTelemetry spans: True, False, or None "
         "to follow $OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT (off when unset).",
     )
-    http_client: Annotated[httpx.Client | None, _CLIENT_SCHEMA] = Field(
+    http_client: HttpClient = Field(
         default=None, exclude=True, repr=False, description="httpx client (never closed by us)."
     )
-    async_http_client: Annotated[httpx.AsyncClient | None, _CLIENT_SCHEMA] = Field(
+    async_http_client: AsyncHttpClient = Field(
         default=None, exclude=True, repr=False, description="httpx async client (not closed)."
     )
 

@@ -16,11 +16,10 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Iter
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
 
-import httpx
-
 from ._accumulate import StreamAccumulator
 from ._deadline import Deadline
 from ._errors import StreamError, StreamTooLargeError
+from ._no_httpx_cli import httpx
 from ._read import DecodeFailure, araw_reads, raw_reads
 from ._sse import DEFAULT_MAX_EVENT_BYTES
 from ._stream_state import _StreamState
@@ -216,7 +215,7 @@ class ChatCompletionStream(SyncStream[ChatCompletionChunk]):
 
 
 #: What the async client's opener returns: the response, its request id, the deadline.
-_Opened = tuple[httpx.Response, "str | None", "Deadline | None"]
+_Opened = tuple["httpx.Response", "str | None", "Deadline | None"]
 #: Builds an async stream's state once the response is there: (request id, deadline) -> state.
 StateFactory = Callable[["str | None", "Deadline | None"], StreamState[T]]
 

@@ -11,10 +11,9 @@ event is bounded by ``max_event_bytes`` (``SSEDecoder``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
 from pydantic import ValidationError
 
 from ._accumulate import StreamAccumulator
@@ -29,6 +28,7 @@ from ._errors import (
     excerpt,
     safe_loads,
 )
+from ._no_httpx_cli import httpx
 from ._read import decode_stream
 from ._sse import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecoder
 from ._wire import ChatCompletion, ChatCompletionChunk
@@ -36,7 +36,18 @@ from ._wire import ChatCompletion, ChatCompletionChunk
 __all__ = ["_StreamState"]
 
 _DONE = b"[DONE]"
-_validate_chunk = ChatCompletionChunk.__pydantic_validator__.validate_json
+
+
+def _first_chunk(data: bytes) -> Any:
+    # The wire models build their validators on first use (import cost); the first
+    # chunk builds this one and puts it in place, so later chunks call it directly.
+    global _validate_chunk
+    chunk = ChatCompletionChunk.model_validate_json(data)
+    _validate_chunk = ChatCompletionChunk.__pydantic_validator__.validate_json
+    return chunk
+
+
+_validate_chunk: Callable[[bytes], Any] = _first_chunk
 _NEVER = float("inf")
 
 

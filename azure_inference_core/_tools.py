@@ -21,6 +21,7 @@ from typing import Any
 from ._features import UnsupportedContentError
 
 __all__ = [
+    "assistant_to_wire",
     "ParsedToolCall",
     "normalize_tool_choice",
     "parse_tool_arguments",
@@ -232,3 +233,27 @@ def parse_tool_calls(
             )
         out.append(ParsedToolCall(call.id, call.function.name, raw, arguments, error))
     return out
+
+
+def assistant_to_wire(
+    content: str | None, tool_calls: Sequence[Mapping[str, Any]] | None, *, name: str | None = None
+) -> dict[str, Any]:
+    """An assistant turn as the official SDKs send it.
+
+    A turn that carries tool calls and no text omits ``content`` (recorded SDK
+    traffic never sends ``null`` or ``""`` there); a turn without tool calls
+    always has ``content``, as given.
+
+    Args:
+        content: the turn's text (None or "" for none).
+        tool_calls: wire tool calls (``_tools.tool_call_to_wire``), or None.
+        name: the optional participant name.
+    """
+    wire: dict[str, Any] = {"role": "assistant"}
+    if content or not tool_calls:
+        wire["content"] = content
+    if name is not None:
+        wire["name"] = name
+    if tool_calls:
+        wire["tool_calls"] = list(tool_calls)
+    return wire

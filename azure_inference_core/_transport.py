@@ -29,11 +29,11 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any, Generic, TypeVar, cast
 
 import httpcore
-import httpx
 
 from ._errors import ConfigurationError
 from ._guard import AsyncDeadlineBackend, DeadlineBackend
 from ._network import Verify, proxy_routes, ssl_context, transports
+from ._no_httpx_cli import httpx
 
 __all__ = [
     "DEFAULT_MAX_CONCURRENCY",

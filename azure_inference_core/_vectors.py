@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 import struct
+from typing import TYPE_CHECKING
 
-from ._wire import EmbeddingsResult
+if TYPE_CHECKING:
+    from ._wire import EmbeddingsResult
 
 __all__ = ["vectors_from"]
 

@@ -6,8 +6,6 @@ and dropping them would lose information users ask for. Fields that real
 services omit or null have defaults, so a valid answer never fails to parse.
 """
 
-from __future__ import annotations
-
 import enum
 from typing import Any
 
@@ -37,7 +35,7 @@ __all__ = [
 class WireModel(BaseModel):
     """Base of the response models: unknown fields are kept, never rejected."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 class FunctionCall(WireModel):
@@ -202,7 +200,7 @@ class ModelInfo(WireModel):
 
     # The API's own field names start with "model_"; pydantic before 2.10 warns about
     # that prefix unless the model says it is intended.
-    model_config = ConfigDict(extra="allow", protected_namespaces=())
+    model_config = ConfigDict(extra="allow", protected_namespaces=(), defer_build=True)
 
     model_name: str = ""
     model_type: ModelType | str = ""

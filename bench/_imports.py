@@ -154,3 +154,52 @@ def measure_imports(
             f"{row['modules']['median']:.0f} modules"  # type: ignore[index]
         )
     return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench._imports``: only the import part of the bench, as a table.
+
+    Exits 1 when an adapter's increment (median CPU over its framework floor) is above
+    the 0.05 s budget, as the full bench would report it.
+    """
+    import argparse
+
+    from ._orchestrate import ROOT, clean_env, main_python
+
+    parser = argparse.ArgumentParser(prog="python -m bench._imports", description=main.__doc__)
+    parser.add_argument("--repeats", type=int, default=9, help="fresh interpreters per row")
+    parser.add_argument("--only", default=None, help="comma-separated import target names")
+    args = parser.parse_args(argv)
+    only = {n.strip() for n in args.only.split(",")} if args.only else None
+    if only is not None:
+        only |= {t.baseline for t in IMPORTS if t.name in only and t.baseline}
+    results = measure_imports(
+        {"main": main_python(), "bench": None},
+        args.repeats,
+        clean_env(),
+        str(ROOT),
+        log=lambda message: print(message, flush=True),
+        only=only if only is not None else {t.name for t in IMPORTS if t.env == "main"},
+        cli_blocked=False,
+    )
+    over = []
+    print(f"\n{'target':18} {'CPU median':>10} {'increment median (min)':>24}")
+    for name, row in results.items():
+        if "error" in row:
+            print(f"{name:18} {row['error']}")
+            continue
+        line = f"{name:18} {row['cpu']['median'] * 1e3:8.0f} ms"  # type: ignore[index]
+        increment = row.get("increment_cpu")
+        if increment is not None:
+            median, least = increment["median"], increment["min"]  # type: ignore[index]
+            line += f" {median * 1e3:+15.1f} ms ({least * 1e3:+.1f})"
+            if name in ("lc_ours", "li_ours") and median > 0.05:
+                over.append(name)
+        print(line)
+    if over:
+        print(f"over the 0.05 s import budget: {', '.join(over)}")
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

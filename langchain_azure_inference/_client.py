@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 
-from azure_inference_core._settings import CoreClientSettings, key_for
+from azure_inference_core._settings import AsyncHttpClient, CoreClientSettings, key_for
 
 __all__ = ["ClientSettings"]
 
@@ -46,7 +45,7 @@ class ClientSettings(CoreClientSettings):
     installed (a failure to sign in then raises the package's
     ``AuthenticationError`` / ``ConfigurationError``, the cause chained)."""
 
-    async_http_client: httpx.AsyncClient | None = Field(
+    async_http_client: AsyncHttpClient = Field(
         default=None,
         exclude=True,
         repr=False,

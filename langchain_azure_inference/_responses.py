@@ -27,7 +27,6 @@ from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from azure_inference_core import (
-    StreamAccumulator,
     ThinkSplitter,
     TruncatedAnswerError,
     parse_tool_calls,
@@ -224,6 +223,8 @@ class StreamProcessor:
     )
 
     def __init__(self) -> None:
+        from azure_inference_core._accumulate import StreamAccumulator  # with the first stream
+
         self._accumulator = StreamAccumulator()
         self._fingerprint: Any = None
         self._prompt_filter: Any = None

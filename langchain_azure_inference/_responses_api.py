@@ -19,7 +19,7 @@ reasoning summary (a ``reasoning`` block in ``content_blocks``);
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.messages.ai import OutputTokenDetails, UsageMetadata
@@ -33,12 +33,6 @@ from azure_inference_core._responses_map import (
     responses_request,
     uses_responses_api,
 )
-from azure_inference_core._responses_wire import (
-    Response,
-    ResponseEvent,
-    ResponseFunctionCall,
-    ResponseReasoning,
-)
 
 from ._errors import mapped_errors
 from ._request import build_chat_request
@@ -48,6 +42,8 @@ if TYPE_CHECKING:
         AsyncCallbackManagerForLLMRun,
         CallbackManagerForLLMRun,
     )
+
+    from azure_inference_core._responses_wire import Response, ResponseEvent, ResponseFunctionCall
 
     from .chat_models import ChatAzureInference
 
@@ -164,6 +160,8 @@ def usage_metadata(response: Response) -> UsageMetadata | None:
 def _answer_fields(response: Response) -> dict[str, Any]:
     """Everything but the text and tool-call fragments: the same on ``invoke``'s
     message and on a stream's last chunk."""
+    from azure_inference_core._responses_wire import ResponseReasoning  # loaded with the answer
+
     additional: dict[str, Any] = {}
     items = [
         item.model_dump(exclude_none=True)
@@ -212,6 +210,13 @@ def response_to_message(response: Response) -> AIMessage:
     )
 
 
+def _is_function_call(item: object) -> TypeGuard[ResponseFunctionCall]:
+    # Imported here: the Responses wire models load with the first answer, not with us.
+    from azure_inference_core._responses_wire import ResponseFunctionCall
+
+    return isinstance(item, ResponseFunctionCall)
+
+
 def event_to_chunk(event: ResponseEvent) -> AIMessageChunk | None:
     """One stream event as a chunk (None for events that carry nothing new).
 
@@ -223,7 +228,7 @@ def event_to_chunk(event: ResponseEvent) -> AIMessageChunk | None:
         return AIMessageChunk(content=event.delta)
     if kind == "response.reasoning_summary_text.delta" and event.delta:
         return AIMessageChunk(content="", additional_kwargs={"reasoning_content": event.delta})
-    if kind == "response.output_item.added" and isinstance(event.item, ResponseFunctionCall):
+    if kind == "response.output_item.added" and _is_function_call(event.item):
         index = event.output_index or 0
         fragment = tool_call_chunk(
             name=event.item.name, args=event.item.arguments, id=event.item.call_id, index=index

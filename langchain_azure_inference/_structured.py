@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from operator import itemgetter
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from langchain_core.language_models import LanguageModelInput
-from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
-from langchain_core.output_parsers.openai_tools import (
-    JsonOutputKeyToolsParser,
-    PydanticToolsParser,
-)
-from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import RunnableLambda, RunnableMap, RunnablePassthrough
 from langchain_core.utils.pydantic import is_basemodel_subclass
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import LanguageModelInput
+    from langchain_core.runnables import Runnable
 
 __all__ = ["StructuredMethod", "output_parser", "with_raw"]
 
@@ -33,6 +31,13 @@ def output_parser(
     Returns:
         A parser runnable (streams partial results where LangChain's parser does).
     """
+    # LangChain's parsers are imported with the first structured model, not with us.
+    from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
+    from langchain_core.output_parsers.openai_tools import (
+        JsonOutputKeyToolsParser,
+        PydanticToolsParser,
+    )
+
     is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
     if method == "function_calling":
         if is_pydantic:

@@ -10,14 +10,17 @@ core's documented estimate. Nothing is downloaded and nothing raises
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import BaseMessage
 
-from azure_inference_core import TokenCounter, capabilities_for, token_counter
+from azure_inference_core import capabilities_for
 
 from ._messages import convert_messages
 from ._tools import convert_tools, is_wire_tool
+
+if TYPE_CHECKING:
+    from azure_inference_core import TokenCounter
 
 __all__ = ["TokenCounting"]
 
@@ -32,6 +35,8 @@ class TokenCounting:
     @property
     def token_counter(self) -> TokenCounter:
         """The core's counter for this model (``.exact`` says whether counts are exact)."""
+        from azure_inference_core._tokens import token_counter  # with the first count
+
         return token_counter(self.model, self.endpoint)
 
     def get_token_ids(self, text: str) -> list[int]:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_function, convert_to_openai_tool
 from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from langchain_core.tools import BaseTool  # loads langchain's tool classes: not at import
 
 __all__ = [
     "ToolLike",
@@ -24,7 +26,7 @@ __all__ = [
     "schema_name",
 ]
 
-ToolLike = dict[str, Any] | type | Callable[..., Any] | BaseTool
+ToolLike: TypeAlias = "dict[str, Any] | type | Callable[..., Any] | BaseTool"
 """What ``bind_tools`` accepts: OpenAI/Anthropic tool dicts, pydantic models,
 TypedDicts, functions and LangChain tools."""
 

@@ -92,6 +92,7 @@ class ChatAzureInference(ClientSettings, TokenCounting, BaseChatModel):
         populate_by_name=True,
         arbitrary_types_allowed=True,
         protected_namespaces=(),
+        defer_build=False,  # the settings bases defer theirs; this class is the one validated
     )
 
     model: str | None = Field(default=None, validation_alias=AliasChoices("model", "model_name"))

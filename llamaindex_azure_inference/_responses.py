@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
@@ -27,12 +27,6 @@ from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 
 from azure_inference_core import (
-    ChatCompletion,
-    ChatCompletionChunk,
-    CompletionUsage,
-    FunctionCall,
-    StreamAccumulator,
-    ToolCall,
     TruncatedAnswerError,
     parse_tool_arguments,
     parse_tool_calls,
@@ -41,6 +35,9 @@ from azure_inference_core import (
 )
 
 from ._messages import tool_call_from_legacy
+
+if TYPE_CHECKING:
+    from azure_inference_core import ChatCompletion, ChatCompletionChunk, CompletionUsage
 
 __all__ = [
     "StreamState",
@@ -210,6 +207,8 @@ class StreamState:
     )
 
     def __init__(self) -> None:
+        from azure_inference_core._accumulate import StreamAccumulator  # with the first stream
+
         self._acc = StreamAccumulator()
         self._content = ""  # `content` as received
         self._field_reasoning = ""  # `reasoning_content` as received
@@ -341,6 +340,8 @@ def tool_selections(
     """
     calls = _calls_of(message)
     if final and finish_reason == "length" and calls:
+        from azure_inference_core import FunctionCall, ToolCall  # only for this error
+
         wire = [
             ToolCall(
                 id=cid,

@@ -14,7 +14,7 @@ messages after the last one are sent, with its id as `previous_response_id`.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
@@ -29,16 +29,12 @@ from azure_inference_core._responses_map import (
     responses_request,
     uses_responses_api,
 )
-from azure_inference_core._responses_wire import (
-    Response,
-    ResponseEvent,
-    ResponseFunctionCall,
-    ResponseReasoning,
-)
 
 from ._responses import _message
 
 if TYPE_CHECKING:
+    from azure_inference_core._responses_wire import Response, ResponseEvent, ResponseFunctionCall
+
     from .llms import AzureInference
 
 __all__ = ["EventState", "build_request", "from_response", "responses_on"]
@@ -130,6 +126,8 @@ def from_response(response: Response) -> ChatResponse:
     text, `ToolCallBlock`s; usage (with `reasoning_tokens`), id, model and finish
     reason in `additional_kwargs`; the response id also on the message
     (`additional_kwargs["response_id"]`) for `use_previous_response_id`."""
+    from azure_inference_core._responses_wire import ResponseReasoning  # loaded with the answer
+
     thinking = [
         ThinkingBlock(
             content="\n\n".join(p.text for p in item.summary),
@@ -144,6 +142,13 @@ def from_response(response: Response) -> ChatResponse:
     message = _assistant(thinking, response.output_text, calls)
     message.additional_kwargs["response_id"] = response.id
     return ChatResponse(message=message, raw=response, additional_kwargs=_kwargs(response))
+
+
+def _is_function_call(item: object) -> TypeGuard[ResponseFunctionCall]:
+    # Imported here: the Responses wire models load with the first answer, not with us.
+    from azure_inference_core._responses_wire import ResponseFunctionCall
+
+    return isinstance(item, ResponseFunctionCall)
 
 
 class EventState:
@@ -167,7 +172,7 @@ class EventState:
             self._summary += delta
             extra["thinking_delta"] = delta
             delta = ""
-        elif kind == "response.output_item.added" and isinstance(event.item, ResponseFunctionCall):
+        elif kind == "response.output_item.added" and _is_function_call(event.item):
             self._calls[index] = [event.item.call_id, event.item.name, event.item.arguments]
             delta = ""
         elif kind == "response.function_call_arguments.delta" and index in self._calls:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import llama_index.core
 
-from azure_inference_core import TokenCounter, token_counter
+if TYPE_CHECKING:
+    from azure_inference_core import TokenCounter
 
 __all__ = ["BUNDLED_TIKTOKEN_CACHE", "counter_for", "tokenizer_for"]
 
@@ -27,6 +29,8 @@ BUNDLED_TIKTOKEN_CACHE = os.path.join(
 
 def counter_for(model: str | None, endpoint: str | None) -> TokenCounter:
     """The core's counter for the model, with llama-index-core's bundled encodings."""
+    from azure_inference_core._tokens import token_counter  # with the first count
+
     return token_counter(model, endpoint, cache_dirs=(BUNDLED_TIKTOKEN_CACHE,))
 
 

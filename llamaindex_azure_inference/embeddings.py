@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import filetype  # type: ignore[import-untyped]
 from llama_index.core.base.embeddings.base import Embedding
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, model_validator
+from llama_index.core.bridge.pydantic import ConfigDict, Field, PrivateAttr, model_validator
 from llama_index.core.embeddings.multi_modal_base import MultiModalEmbedding
 from llama_index.core.schema import ImageType
 
@@ -82,6 +82,9 @@ class AzureInferenceEmbedding(ClientSettings, MultiModalEmbedding):
         TypeError: An unknown argument (the message lists the valid names).
         ValueError: No endpoint, or an endpoint URL that cannot be used.
     """
+
+    # The settings bases defer their validators; this class is the one validated.
+    model_config = ConfigDict(defer_build=False)
 
     dimensions: int | None = Field(default=None, gt=0)
     encoding_format: Literal["float", "base64"] | None = None

@@ -23,7 +23,7 @@ from llama_index.core.base.llms.types import (
     LLMMetadata,
     MessageRole,
 )
-from llama_index.core.bridge.pydantic import Field
+from llama_index.core.bridge.pydantic import ConfigDict, Field
 from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUTS
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
@@ -108,6 +108,9 @@ class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
         TypeError: An unknown argument (the message lists the valid names).
         ValueError: No endpoint, or an endpoint URL that cannot be used.
     """
+
+    # The settings bases defer their validators; this class is the one validated.
+    model_config = ConfigDict(defer_build=False)
 
     temperature: float | None = Field(default=None, description="Sampling temperature.")
     max_tokens: int | None = Field(
