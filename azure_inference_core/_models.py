@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -176,6 +177,7 @@ def _lookup(name: str) -> ModelCapabilities | None:
     return None
 
 
+@lru_cache(maxsize=256)  # per call, on a handful of names: the table and names never change
 def capabilities_for(*names: str | None) -> tuple[ModelCapabilities, str]:
     """The capabilities of the first name (most specific first) that matches the table.
 
