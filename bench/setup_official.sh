@@ -25,6 +25,7 @@ fi
     "langchain-azure-ai[v1]==1.2.12" \
     "langchain-openai>=1.0,<2" \
     "llama-index-llms-azure-inference==0.8.0" \
-    "psutil"
+    "psutil" \
+    "rich" "click" "pygments"  # the import probe measures where httpx's CLI can load, as users have
 touch "$VENV_DIR/.bench-installed"
 echo "setup_official.sh: $VENV_DIR ready"
