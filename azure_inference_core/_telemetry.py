@@ -1,4 +1,4 @@
-"""OpenTelemetry GenAI spans and metrics for every chat and embeddings call.
+"""OpenTelemetry GenAI spans and metrics for every chat, embeddings and Responses call.
 
 Optional: with ``opentelemetry-api`` installed (the ``otel`` extra) *and* a
 tracer or meter provider configured by the application, each call gets one
@@ -15,13 +15,12 @@ Where it hooks in (nothing else in the core knows about OpenTelemetry):
   HTTP instrumentation's spans sit beneath it), add one ``retry`` event per
   retry, and end it on a failure;
 * ``BaseClient._completion`` / ``_embeddings`` end it with the answer;
-* the streams end it when the stream ends, fails, or is closed or dropped,
-  with the time to first chunk.
+* the streams end it when the stream ends, fails, is closed or dropped (time to first chunk);
+* ``_telemetry_responses`` translates Responses calls and events onto the same ``Trace``.
 
-Retries are span events, not child spans: the conventions' span covers the
-logical operation with all its retries, one span per model call is what
-dashboards count, and an HTTP instrumentation already draws one span per
-attempt when wanted.
+Retries are span events, not child spans: the conventions' span covers the logical
+operation with all its retries, one span per model call is what dashboards count,
+and an HTTP instrumentation already draws one span per attempt when wanted.
 """
 
 from __future__ import annotations
@@ -397,6 +396,17 @@ class Trace:
         if chunk.usage is not None:
             state.usage = chunk.usage
         if state.accumulator is not None:
+            state.accumulator.feed(chunk)
+
+    @property
+    def captures_content(self) -> bool:
+        """Whether this call's span records message content."""
+        return self._capture
+
+    def partial_output(self, chunk: Any) -> None:
+        """Content of an answer cut short, for the span (not timed: the caller never saw it)."""
+        state = self._chunks
+        if state is not None and state.accumulator is not None:
             state.accumulator.feed(chunk)
 
     def stream_end(self, exc: BaseException | None) -> None:

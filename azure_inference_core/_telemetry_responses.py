@@ -26,17 +26,18 @@ import contextlib
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ._call import Call
 from ._responses_map import response_finish_reason
-from ._responses_stream import ResponseContentFilterError
+from ._responses_stream import ResponseAccumulator, ResponseContentFilterError
 from ._responses_wire import Response, ResponseEvent, ResponseFunctionCall, ResponseOutputMessage
 from ._telemetry import Trace, TracedCall, traced_call
 from ._telemetry_content import capture_enabled
 from ._wire import ChatCompletionChunk
+
+if TYPE_CHECKING:
+    from ._no_httpx_cli import httpx
 
 __all__ = ["ResponseTrace", "input_attributes", "traced_response", "traced_responses_call"]
 
@@ -199,21 +200,35 @@ class ResponseTrace:
     with its id and model, the terminal one with the whole answer too.
     """
 
-    __slots__ = ("trace",)
+    __slots__ = ("answer", "ended", "trace")
 
     def __init__(self, trace: Trace) -> None:
         self.trace = trace
+        # With content capture on, the events are joined here too, so a stream cut short
+        # still records the output it delivered (as a chat stream does).
+        self.answer = ResponseAccumulator() if trace.captures_content else None
+        self.ended = False  # a terminal event arrived (it carries the whole answer)
 
     def chunk(self, chunk: ResponseEvent) -> None:
+        if self.answer is not None:
+            self.answer.feed(chunk)
         response = chunk.response
         if response is None:
             self.trace.chunk(_EVENT)
         elif response.status in ("completed", "incomplete", "failed"):
+            self.ended = True
             self.trace.chunk(ChatCompletionChunk.model_validate(_answer_fields(response)))
         else:
             self.trace.chunk(ChatCompletionChunk(id=response.id, model=response.model or ""))
 
     def stream_end(self, exc: BaseException | None) -> None:
+        answer = self.answer
+        if answer is not None and not self.ended:
+            partial = answer.result()
+            if partial.output:
+                fields = _answer_fields(partial)
+                fields["choices"][0]["finish_reason"] = None  # cut short: no reason was given
+                self.trace.partial_output(ChatCompletionChunk.model_validate(fields))
         self.trace.stream_end(exc)
 
 

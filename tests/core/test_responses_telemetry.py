@@ -273,6 +273,32 @@ async def test_dropped_stream_is_an_error_span(otel: Otel, emu: Emulator, kind: 
     assert "gen_ai.response.time_to_first_chunk" in span.attributes
 
 
+async def test_dropped_stream_records_the_output_it_delivered(
+    otel: Otel, emu: Emulator, kind: str
+) -> None:
+    """With content capture on, a stream cut before its terminal event still records the
+    text the caller received (as a chat stream does), with no finish reason."""
+    client = _client(kind, emu.openai_v1_endpoint)
+    client.capture_message_content = True
+    fault = {"x-emulator-fault": "drop-after=12"}
+    events: list[Any] = []
+    with pytest.raises(StreamError):
+        if kind == "async":
+            async with client, client.responses.stream("a b c d e f g h", headers=fault) as s:
+                async for event in s:
+                    events.append(event)
+        else:
+            with client, client.responses.stream("a b c d e f g h", headers=fault) as s:
+                events.extend(s)
+    delivered = "".join(e.delta or "" for e in events if e.type == "response.output_text.delta")
+    assert delivered  # the cut came after some text
+    a = dict(_only_model_span(otel).attributes)
+    assert a["error.type"] == "StreamError"
+    (output,) = json.loads(a["gen_ai.output.messages"])
+    assert output["parts"] == [{"type": "text", "content": delivered}]
+    assert output.get("finish_reason") in (None, "")
+
+
 async def test_abandoned_stream_ends_its_span(otel: Otel, emu: Emulator, kind: str) -> None:
     client = _client(kind, emu.openai_v1_endpoint)
     if kind == "async":
