@@ -33,4 +33,5 @@ def test_every_scenario_runs_against_the_server() -> None:
     assert set(results) >= {"call core", "call core async", "chunk core", "chunk core async"}
     assert all(len(values) == 1 for values in results.values())
     rows = [line.split()[:2] for line in adapters.splitlines()[1:]]
-    assert rows == [["call", "lc"], ["call", "li"], ["event", "lc"], ["event", "li"]]
+    assert rows == [["call", "lc"], ["call", "li"], ["event", "lc"], ["event", "li"],
+                    ["reference,", "per"], ["minimal", "lc"], ["minimal", "li"]]  # fmt: skip
