@@ -282,7 +282,8 @@ async def test_dropped_stream_records_the_output_it_delivered(
     client.capture_message_content = True
     fault = {"x-emulator-fault": "drop-after=12"}
     events: list[Any] = []
-    with pytest.raises(StreamError):
+
+    async def read() -> None:
         if kind == "async":
             async with client, client.responses.stream("a b c d e f g h", headers=fault) as s:
                 async for event in s:
@@ -290,6 +291,9 @@ async def test_dropped_stream_records_the_output_it_delivered(
         else:
             with client, client.responses.stream("a b c d e f g h", headers=fault) as s:
                 events.extend(s)
+
+    with pytest.raises(StreamError):
+        await read()
     delivered = "".join(e.delta or "" for e in events if e.type == "response.output_text.delta")
     assert delivered  # the cut came after some text
     a = dict(_only_model_span(otel).attributes)
