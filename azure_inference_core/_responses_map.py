@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._models import capabilities_for
 from ._tools import ParsedToolCall, parse_tool_arguments
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "REASONING_INCLUDE",
+    "ResponsesSettings",
     "chat_messages_to_input",
     "chat_params_to_responses",
     "chat_tool_choice_to_responses",
@@ -290,23 +291,30 @@ def response_tool_calls(response: Response) -> list[ParsedToolCall]:
     return out
 
 
+class ResponsesSettings(Protocol):
+    """What an adapter's settings say about the Responses API (both adapters' classes)."""
+
+    reasoning_summary: str | None
+    use_previous_response_id: bool
+    model: str | None
+    endpoint: str | None
+
+
 def responses_request(
     messages: Sequence[Mapping[str, Any]],
     reasoning: Sequence[Sequence[Mapping[str, Any]]],
     chat_params: Mapping[str, Any],
-    *,
-    summary: str | None,
+    settings: ResponsesSettings,
     previous_id: str | None,
-    use_previous_response_id: bool,
-    model: str | None,
-    endpoint: str | None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Input items and ``client.responses`` arguments for one adapter call.
 
     Stateless by default (``store: false``, encrypted reasoning asked for on reasoning
-    models and carried in ``reasoning``); with ``use_previous_response_id`` the service
-    stores answers and ``previous_id`` names the last one.
+    models and carried in ``reasoning``); with ``settings.use_previous_response_id`` the
+    service stores answers and ``previous_id`` names the last one.
     """
+    summary, model, endpoint = settings.reasoning_summary, settings.model, settings.endpoint
+    use_previous_response_id = bool(settings.use_previous_response_id)
     params = chat_params_to_responses(chat_params)
     if summary is not None:
         params["reasoning"] = {**params.get("reasoning", {}), "summary": summary}

@@ -124,16 +124,7 @@ def build_request(
         messages, previous_id = _after_last_answer(messages)
     chat = build_chat_request(llm, messages, stop, kwargs, stream=False)
     reasoning = [_reasoning_items(m) for m in messages if isinstance(m, AIMessage)]
-    return responses_request(
-        chat.messages,
-        reasoning,
-        chat.params,
-        summary=llm.reasoning_summary,
-        previous_id=previous_id,
-        use_previous_response_id=bool(llm.use_previous_response_id),
-        model=llm.model,
-        endpoint=llm.endpoint,
-    )
+    return responses_request(chat.messages, reasoning, chat.params, llm, previous_id)
 
 
 # -- answer ----------------------------------------------------------------------------
