@@ -28,6 +28,7 @@ from ._stream import AsyncChatCompletionStream
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
 
 if TYPE_CHECKING:
+    from ._direct import AsyncDirect
     from ._responses_api import AsyncResponses
 
 __all__ = ["AsyncInferenceClient"]
@@ -49,6 +50,7 @@ class AsyncInferenceClient(BaseClient):
 
     _async = True
     _http: httpx.AsyncClient
+    _direct: AsyncDirect | None  # sending past httpx.Client's layers (_direct.py)
 
     def __init__(
         self,
@@ -106,15 +108,17 @@ class AsyncInferenceClient(BaseClient):
         check_network_options(proxy, trust_env, verify)
         check_own_client_options(http_client, max_concurrency, proxy, trust_env, verify)
         self._owns_http = http_client is None
-        self._http = http_client or own_client(
-            httpx.AsyncClient,
-            max_concurrency=max_concurrency,
-            timeout=self._timeout,
-            proxy=proxy,
-            trust_env=trust_env,
-            verify=verify,
-        )
-        if not self._owns_http:
+        if http_client is None:
+            self._http, self._direct = own_client(
+                httpx.AsyncClient,
+                max_concurrency=max_concurrency,
+                timeout=self._timeout,
+                proxy=proxy,
+                trust_env=trust_env,
+                verify=verify,
+            )
+        else:
+            self._http, self._direct = http_client, None
             guard_client(self._http)
         self._token_lock = asyncio.Lock()
 

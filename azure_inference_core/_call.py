@@ -69,17 +69,30 @@ class Call:
         return self.deadline
 
     def request(
-        self, http: httpx.Client | httpx.AsyncClient, auth_headers: Mapping[str, str] | None
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        auth_headers: Mapping[str, str] | None,
+        defaults: Mapping[str, str] | None = None,
     ) -> httpx.Request:
         """A fresh ``httpx.Request`` for one attempt.
 
         Built by the httpx client so that a caller-supplied client's own default
         headers, cookies and event hooks still apply; ours take precedence. With
+        ``defaults`` (a client we built, sent on its direct route, ``_direct``)
+        built here with those default headers, as ``build_request`` would. With
         a deadline, every timeout of this attempt is cut to the time left.
         """
         headers = self.headers if not auth_headers else {**self.headers, **auth_headers}
         deadline = self.deadline
         extensions = self.extensions if deadline is None else deadline.shrink(self.extensions)
+        if defaults is not None:
+            return httpx.Request(
+                self.method,
+                self.url,
+                content=self.content,
+                headers={**defaults, **headers},
+                extensions=extensions,
+            )
         return http.build_request(
             self.method, self.url, content=self.content, headers=headers, extensions=extensions
         )

@@ -26,6 +26,7 @@ from ._stream import ChatCompletionStream
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
 
 if TYPE_CHECKING:
+    from ._direct import Direct
     from ._responses_api import Responses
 
 __all__ = ["InferenceClient"]
@@ -91,6 +92,7 @@ class InferenceClient(BaseClient):
     """
 
     _http: httpx.Client
+    _direct: Direct | None  # sending past httpx.Client's layers (_direct.py)
 
     def __init__(
         self,
@@ -149,15 +151,17 @@ class InferenceClient(BaseClient):
         check_network_options(proxy, trust_env, verify)
         check_own_client_options(http_client, max_concurrency, proxy, trust_env, verify)
         self._owns_http = http_client is None
-        self._http = http_client or own_client(
-            httpx.Client,
-            max_concurrency=max_concurrency,
-            timeout=self._timeout,
-            proxy=proxy,
-            trust_env=trust_env,
-            verify=verify,
-        )
-        if not self._owns_http:
+        if http_client is None:
+            self._http, self._direct = own_client(
+                httpx.Client,
+                max_concurrency=max_concurrency,
+                timeout=self._timeout,
+                proxy=proxy,
+                trust_env=trust_env,
+                verify=verify,
+            )
+        else:
+            self._http, self._direct = http_client, None
             guard_client(self._http)
         self._token_lock = threading.Lock()
 

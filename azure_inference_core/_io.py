@@ -67,17 +67,22 @@ async def asend(client: AsyncInferenceClient, call: Call) -> tuple[httpx.Respons
 def _send(client: InferenceClient, call: Call, trace: Trace | None) -> tuple[httpx.Response, bytes]:
     retries = 0
     debug = logger.isEnabledFor(10)
-    http = client._http
+    http, direct = client._http, client._direct
     call.start()
     # Every socket read and write until this call's last byte ends at its deadline.
     token = CURRENT_DEADLINE.set(call.deadline)
     try:
         while True:
-            request = call.request(http, client._auth_headers(call))
+            route = direct if direct is not None and direct.ready() else None
+            auth = client._auth_headers(call)
+            request = call.request(http, auth, None if route is None else route.defaults)
             started = time.perf_counter()
             response: httpx.Response | None = None
             try:
-                response = answer = http.send(request, stream=True, follow_redirects=False)
+                if route is not None:
+                    response = answer = route.send(request)
+                else:
+                    response = answer = http.send(request, stream=True, follow_redirects=False)
                 hops = 0
                 while (following := follow(http, call, answer, hops)) is not None:
                     answer.close()
@@ -126,17 +131,24 @@ async def _asend(
 ) -> tuple[httpx.Response, bytes]:
     retries = 0
     debug = logger.isEnabledFor(10)
-    http = client._http
+    http, direct = client._http, client._direct
     call.start()
     # Every socket read and write until this call's last byte ends at its deadline.
     token = CURRENT_DEADLINE.set(call.deadline)
     try:
         while True:
-            request = call.request(http, await client._auth_headers(call))
+            route = direct if direct is not None and direct.ready() else None
+            auth = await client._auth_headers(call)
+            request = call.request(http, auth, None if route is None else route.defaults)
             started = time.perf_counter()
             response: httpx.Response | None = None
             try:
-                response = answer = await http.send(request, stream=True, follow_redirects=False)
+                if route is not None:
+                    response = answer = await route.asend(request)
+                else:
+                    response = answer = await http.send(
+                        request, stream=True, follow_redirects=False
+                    )
                 hops = 0
                 while (following := follow(http, call, answer, hops)) is not None:
                     await answer.aclose()

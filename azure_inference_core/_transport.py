@@ -342,9 +342,12 @@ def own_client(
     proxy: str | httpx.URL | httpx.Proxy | None,
     trust_env: bool,
     verify: Verify,
-) -> HttpClient:
+) -> tuple[HttpClient, Any]:
     """The httpx client a core client builds for itself: the slot pool for direct
-    connections, httpx's transport through each proxy (see ``_network``)."""
+    connections, httpx's transport through each proxy (see ``_network``); and its
+    direct route (``_direct``), None when it has proxy mounts."""
+    from ._direct import direct_route
+
     limit = DEFAULT_MAX_CONCURRENCY if max_concurrency is None else check_limit(max_concurrency)
     context = ssl_context(verify, trust_env)
     asynchronous = cls is httpx.AsyncClient
@@ -367,7 +370,7 @@ def own_client(
         from ._guard import guard_client
 
         guard_client(http)
-    return http
+    return http, direct_route(http, pool, mounts)
 
 
 def check_own_client_options(
