@@ -23,6 +23,7 @@ from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypedDict, TypeVar
 
+from pydantic import SecretStr
 from typing_extensions import Self
 
 from ._no_httpx_cli import httpx
@@ -132,12 +133,14 @@ def _same(value: Any, default: Any) -> bool:
 
 
 #: Values compared as they are (immutable): most settings, so the per-call key is cheap.
-_PLAIN = frozenset({str, int, float, bool, type(None)})
+_PLAIN = frozenset({str, int, float, bool, type(None), SecretStr})
 
 
 def _key(settings: Mapping[str, Any], http_client: object) -> tuple[Any, ...]:
     """What a client was built from, compared on every call to reuse it."""
-    values = tuple(v if type(v) in _PLAIN else _freeze(v) for v in settings.values())
+    values = tuple(settings.values())
+    if not _PLAIN.issuperset(map(type, values)):  # the common case skips the loop below
+        values = tuple(v if type(v) in _PLAIN else _freeze(v) for v in values)
     return (tuple(settings), values, id(http_client))
 
 
@@ -241,24 +244,40 @@ class Lease(Generic[C]):
     """A core client kept open until ``release()`` (or until the lease is collected).
 
     Hold one for a whole call or stream: a settings change, ``close()`` or the
-    owner being collected meanwhile closes the client only after release.
+    owner being collected meanwhile closes the client only after release. A
+    ``scoped`` lease is only ever used as a ``with`` block (one call), whose exit
+    releases it, so it skips the finalizer that releases a dropped one.
     """
 
-    __slots__ = ("__weakref__", "_done", "client")
+    __slots__ = ("__weakref__", "_done", "_held", "client")
 
-    def __init__(self, lock: _Lock, entry: _Entry[C]) -> None:
+    def __init__(self, lock: _Lock, entry: _Entry[C], scoped: bool = False) -> None:
         self.client: C = entry.client
-        self._done: weakref.finalize[Any, Any] = weakref.finalize(self, _release, lock, entry)
+        self._held: tuple[_Lock, _Entry[C]] | None = None
+        self._done: weakref.finalize[Any, Any] | None = None
+        if scoped:
+            self._held = (lock, entry)
+        else:
+            self._done = weakref.finalize(self, _release, lock, entry)
+
+    def _detach(self) -> tuple[_Lock, _Entry[C]] | None:
+        if self._done is not None:
+            detached = self._done.detach()
+            return None if detached is None else detached[2]
+        held, self._held = self._held, None
+        return held
 
     def release(self) -> None:
         """Give the client back (idempotent)."""
-        self._done()
+        held = self._detach()
+        if held is not None:
+            _release(*held)
 
     async def arelease(self) -> None:
         """``release``, awaiting the close of a retired client on the running loop."""
-        detached = self._done.detach()
-        if detached is not None:
-            lock, entry = detached[2]
+        held = self._detach()
+        if held is not None:
+            lock, entry = held
             if _unlease(lock, entry):
                 await _aclose_entry(entry)
 
@@ -335,9 +354,14 @@ class ClientLifecycle:
     # -- sync -----------------------------------------------------------------
 
     def lease(
-        self, owner: object, settings: Mapping[str, Any], http_client: httpx.Client | None = None
+        self,
+        owner: object,
+        settings: Mapping[str, Any],
+        http_client: httpx.Client | None = None,
+        scoped: bool = False,
     ) -> Lease[InferenceClient]:
-        """The sync client for ``settings``, kept open until the lease is released.
+        """The sync client for ``settings``, kept open until the lease is released
+        (``scoped``: a lease used only as a ``with`` block, see ``Lease``).
 
         Raises:
             ConfigurationError, TypeError: the core rejects the settings.
@@ -348,7 +372,7 @@ class ClientLifecycle:
             entry = slot.entry
             if entry is not None and entry.key == key:
                 entry.leases += 1
-                return Lease(self._lock, entry)
+                return Lease(self._lock, entry, scoped)
         from ._client import InferenceClient  # loaded with the first client (import cost)
 
         client = InferenceClient(**core_client_kwargs(settings), http_client=http_client)
@@ -357,7 +381,7 @@ class ClientLifecycle:
         with self._lock:
             old, slot.entry = slot.entry, new
         _retire(self._lock, old)
-        return Lease(self._lock, new)
+        return Lease(self._lock, new, scoped)
 
     def sync(
         self, owner: object, settings: Mapping[str, Any], http_client: httpx.Client | None = None

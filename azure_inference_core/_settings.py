@@ -11,8 +11,8 @@ kept open while a stream reads from them, never shared by copies.
 from __future__ import annotations
 
 import ssl
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -261,11 +261,9 @@ class CoreClientSettings(BaseModel):
         """The sync client, kept open until the lease is released (for streams)."""
         return self._lifecycle.lease(self, self._settings(), self.http_client)
 
-    @contextmanager
-    def _sync_client(self) -> Iterator[InferenceClient]:
-        """The sync client for one call."""
-        with self._lease() as client:
-            yield client
+    def _sync_client(self) -> Lease[InferenceClient]:
+        """The sync client for one call: ``with llm._sync_client() as client``."""
+        return self._lifecycle.lease(self, self._settings(), self.http_client, scoped=True)
 
     @asynccontextmanager
     async def _async_client(self) -> AsyncIterator[AsyncInferenceClient]:

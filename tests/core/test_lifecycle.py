@@ -154,6 +154,30 @@ def test_a_lease_keeps_its_client_open_through_changes_and_close() -> None:
     lease.release()  # idempotent
 
 
+@pytest.mark.parametrize("scoped", [False, True])
+def test_a_call_lease_keeps_its_client_open_until_its_block_ends(scoped: bool) -> None:
+    owner = Owner()
+    with owner.lifecycle.lease(owner, owner.settings, scoped=scoped) as client:
+        owner.settings["model"] = "m2"
+        assert owner.client() is not client
+        owner.lifecycle.close(owner)
+        assert not closed(client)
+    assert closed(client)
+
+
+def test_a_scoped_lease_counts_back_to_zero_and_releases_once() -> None:
+    owner = Owner()
+    lease = owner.lifecycle.lease(owner, owner.settings, scoped=True)
+    entry = owner.lifecycle._slot(owner).entry
+    assert entry is not None and entry.leases == 1
+    with lease:
+        pass
+    lease.release()  # idempotent: the count does not go below zero
+    assert entry.leases == 0
+    owner.lifecycle.close(owner)
+    assert closed(lease.client)
+
+
 def test_a_collected_owner_closes_its_client_but_not_under_a_live_lease() -> None:
     owner = Owner()
     idle = owner.client()
