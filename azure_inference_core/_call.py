@@ -68,31 +68,26 @@ class Call:
         self.deadline = Deadline.start(self.total_timeout)
         return self.deadline
 
+    def attempt(
+        self, auth_headers: Mapping[str, str] | None
+    ) -> tuple[dict[str, str], dict[str, Any]]:
+        """The headers (credentials added) and extensions of one attempt: with a
+        deadline, every timeout of the attempt is cut to the time left."""
+        headers = self.headers if not auth_headers else {**self.headers, **auth_headers}
+        deadline = self.deadline
+        extensions = self.extensions if deadline is None else deadline.shrink(self.extensions)
+        return headers, extensions
+
     def request(
-        self,
-        http: httpx.Client | httpx.AsyncClient,
-        auth_headers: Mapping[str, str] | None,
-        defaults: Mapping[str, str] | None = None,
+        self, http: httpx.Client | httpx.AsyncClient, auth_headers: Mapping[str, str] | None
     ) -> httpx.Request:
         """A fresh ``httpx.Request`` for one attempt.
 
         Built by the httpx client so that a caller-supplied client's own default
-        headers, cookies and event hooks still apply; ours take precedence. With
-        ``defaults`` (a client we built, sent on its direct route, ``_direct``)
-        built here with those default headers, as ``build_request`` would. With
-        a deadline, every timeout of this attempt is cut to the time left.
+        headers, cookies and event hooks still apply; ours take precedence.
+        (A client we built sends on its direct route instead: ``_direct``.)
         """
-        headers = self.headers if not auth_headers else {**self.headers, **auth_headers}
-        deadline = self.deadline
-        extensions = self.extensions if deadline is None else deadline.shrink(self.extensions)
-        if defaults is not None:
-            return httpx.Request(
-                self.method,
-                self.url,
-                content=self.content,
-                headers={**defaults, **headers},
-                extensions=extensions,
-            )
+        headers, extensions = self.attempt(auth_headers)
         return http.build_request(
             self.method, self.url, content=self.content, headers=headers, extensions=extensions
         )

@@ -73,15 +73,14 @@ def _send(client: InferenceClient, call: Call, trace: Trace | None) -> tuple[htt
     token = CURRENT_DEADLINE.set(call.deadline)
     try:
         while True:
-            route = direct if direct is not None and direct.ready() else None
             auth = client._auth_headers(call)
-            request = call.request(http, auth, None if route is None else route.defaults)
             started = time.perf_counter()
             response: httpx.Response | None = None
             try:
-                if route is not None:
-                    response = answer = route.send(request)
+                if direct is not None and direct.ready():
+                    response = answer = direct.send(call, auth)
                 else:
+                    request = call.request(http, auth)
                     response = answer = http.send(request, stream=True, follow_redirects=False)
                 hops = 0
                 while (following := follow(http, call, answer, hops)) is not None:
@@ -137,15 +136,14 @@ async def _asend(
     token = CURRENT_DEADLINE.set(call.deadline)
     try:
         while True:
-            route = direct if direct is not None and direct.ready() else None
             auth = await client._auth_headers(call)
-            request = call.request(http, auth, None if route is None else route.defaults)
             started = time.perf_counter()
             response: httpx.Response | None = None
             try:
-                if route is not None:
-                    response = answer = await route.asend(request)
+                if direct is not None and direct.ready():
+                    response = answer = await direct.asend(call, auth)
                 else:
+                    request = call.request(http, auth)
                     response = answer = await http.send(
                         request, stream=True, follow_redirects=False
                     )

@@ -370,7 +370,7 @@ def own_client(
         from ._guard import guard_client
 
         guard_client(http)
-    return http, direct_route(http, pool, mounts)
+    return http, direct_route(http, pool._pool, mounts)
 
 
 def check_own_client_options(

@@ -1,5 +1,6 @@
-"""The direct route of clients we build (``_direct``): the same request and response
-as ``httpx.Client.send`` gives, without its per-request layers."""
+"""The direct route of clients we build (``_direct``): the same request on the wire and
+the same ``httpx.Response`` (request, errors, cookies, log line, elapsed) as
+``httpx.Client.send`` gives, sent straight to the connection pool."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from azure_inference_core import APIConnectionError
+from azure_inference_core import APIConnectionError, StreamError
 
-from ._loopback import ScriptedServer, json_reply, sse_reply
+from ._loopback import Reply, ScriptedServer, json_reply, sse_reply
 from .conftest import Driver
 from .test_retry import closed_port
 
@@ -91,7 +92,15 @@ def test_a_stream_response_has_its_request_and_elapsed_time(server: ScriptedServ
     with InferenceClient(server.url, "k") as client:
         _refuse_client_send(client)
         with client.stream([{"role": "user", "content": "hi"}]) as stream:
-            assert stream.response.request.url.path == "/chat/completions"
+            request = stream.response.request  # built on first read, as httpx would
+            assert request.url.path == "/chat/completions"
+            assert request.method == "POST"
+            assert request.content == server.seen[0].body
+            sent = {k.lower(): v for k, v in server.seen[0].headers.items()}
+            assert {k: v for k, v in request.headers.items() if k != "api-key"} == {
+                k: v for k, v in sent.items() if k != "api-key"
+            }
+            assert request.headers["api-key"] == "k"
             assert [c.choices[0].delta.content for c in stream if c.choices] == ["hi"]
         assert stream.response.is_closed
         assert stream.response.elapsed.total_seconds() >= 0
@@ -121,6 +130,20 @@ async def test_a_closed_client_refuses_as_httpx_does(
     with pytest.raises(RuntimeError, match="client has been closed"):
         await driver.complete(client)
     assert len(server.seen) == 1
+
+
+async def test_a_stream_cut_mid_body_is_httpx_s_error_with_the_request(
+    driver: Driver, server: ScriptedServer
+) -> None:
+    server.push(Reply(200, [CHUNKS[0]], {"content-type": "text/event-stream"}, cut=True))
+    client = driver.client(server.url, max_retries=0)
+    _refuse_client_send(client)
+    with pytest.raises(StreamError, match="broke after 1 chunk") as caught:
+        await driver.stream(client)
+    cause = caught.value.__cause__
+    assert isinstance(cause, httpx.RemoteProtocolError)  # httpcore's error, mapped as httpx does
+    assert cause.request.url.path == "/chat/completions"
+    await driver.close(client)
 
 
 async def test_a_refused_connection_is_still_a_connection_error(driver: Driver) -> None:

@@ -169,7 +169,8 @@ def test_a_scoped_lease_counts_back_to_zero_and_releases_once() -> None:
     owner = Owner()
     lease = owner.lifecycle.lease(owner, owner.settings, scoped=True)
     entry = owner.lifecycle._slot(owner).entry
-    assert entry is not None and entry.leases == 1
+    assert entry is not None
+    assert entry.leases == 1
     with lease:
         pass
     lease.release()  # idempotent: the count does not go below zero
