@@ -189,10 +189,11 @@ class _Route:
         headers, extensions = call.attempt(auth)
         merged = {**self.defaults, **headers}
         url, content = call.url, call.content
-        # As httpx.Request lays them out: Host first, then the headers, then the length.
-        raw = [(b"Host", url.netloc)]
+        # As httpx.Request lays them out: Host first, then the headers, then the length
+        # (each unless the caller's headers hold it).
+        raw = [] if "host" in merged else [(b"Host", url.netloc)]
         raw.extend((k.encode("ascii"), v.encode("ascii")) for k, v in merged.items())
-        if content is not None:
+        if content is not None and "content-length" not in merged:
             raw.append((b"Content-Length", b"%d" % len(content)))
         request = httpcore.Request(
             call.method, self._target(url), headers=raw, content=content, extensions=extensions

@@ -56,6 +56,22 @@ async def test_the_direct_route_sends_what_client_send_would(
     await driver.close(client)
 
 
+async def test_a_host_header_of_the_caller_replaces_the_url_s_as_in_httpx(
+    driver: Driver, server: ScriptedServer
+) -> None:
+    server.default = json_reply(OK)
+    client = driver.client(server.url, default_headers={"Host": "gateway.example"})
+    _refuse_client_send(client)
+    await driver.complete(client)
+    del client._http.send
+    client._direct = None
+    await driver.complete(client)
+    direct, ordinary = server.seen
+    assert direct.headers["host"] == ordinary.headers["host"] == "gateway.example"
+    assert _comparable(direct.headers) == _comparable(ordinary.headers)
+    await driver.close(client)
+
+
 async def test_a_cookie_in_the_jar_takes_the_ordinary_route(
     driver: Driver, server: ScriptedServer
 ) -> None:
