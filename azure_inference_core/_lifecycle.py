@@ -317,8 +317,10 @@ class ClientLifecycle:
         owner: object,
         settings: Mapping[str, Any],
         http_client: httpx.AsyncClient | None = None,
+        scoped: bool = False,
     ) -> Lease[AsyncInferenceClient]:
-        """The async client for ``settings`` on the running loop, kept open until release.
+        """The async client for ``settings`` on the running loop, kept open until release
+        (``scoped``: a lease used only as an ``async with`` block, see ``Lease``).
 
         Raises:
             ConfigurationError, TypeError: the core rejects the settings.
@@ -332,7 +334,7 @@ class ClientLifecycle:
                 entry = slot.aentry
                 if entry is not None and entry.key == key and entry.loop is loop:
                     entry.leases += 1
-                    return Lease(self._lock, entry)
+                    return Lease(self._lock, entry, scoped)
         from ._async_client import AsyncInferenceClient  # loaded with the first client
 
         client = AsyncInferenceClient(**core_client_kwargs(settings), http_client=http_client)
@@ -340,13 +342,13 @@ class ClientLifecycle:
         new.leases = 1
         if not pooled:
             new.retired = True  # closed when this one lease ends
-            return Lease(self._lock, new)
+            return Lease(self._lock, new, scoped)
         new.closer = _close_with_loop(client)
         await new.closer.__anext__()  # now tracked by the loop's async-generator shutdown
         with self._lock:
             old, slot.aentry = slot.aentry, new
         _retire(self._lock, old)
-        return Lease(self._lock, new)
+        return Lease(self._lock, new, scoped)
 
     # -- closing --------------------------------------------------------------
 

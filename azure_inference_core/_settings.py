@@ -11,8 +11,6 @@ kept open while a stream reads from them, never shared by copies.
 from __future__ import annotations
 
 import ssl
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -265,12 +263,10 @@ class CoreClientSettings(BaseModel):
         """The sync client for one call: ``with llm._sync_client() as client``."""
         return self._lifecycle.lease(self, self._settings(), self.http_client, scoped=True)
 
-    @asynccontextmanager
-    async def _async_client(self) -> AsyncIterator[AsyncInferenceClient]:
-        """The async client for one call or stream on the running loop."""
-        lease = await self._lifecycle.alease(self, self._settings(), self.async_http_client)
-        async with lease as client:
-            yield client
+    def _async_client(self) -> _AsyncCall:
+        """The async client for one call or stream on the running loop:
+        ``async with llm._async_client() as client``."""
+        return _AsyncCall(self)
 
     def __getstate__(self) -> dict[Any, Any]:
         """Pickle the settings; the clients are rebuilt on first use after loading.
@@ -317,3 +313,24 @@ class CoreClientSettings(BaseModel):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+class _AsyncCall:
+    """``async with``: a scoped lease of the owner's async client (see ``Lease``)."""
+
+    __slots__ = ("_lease", "_owner")
+
+    def __init__(self, owner: CoreClientSettings) -> None:
+        self._owner = owner
+        self._lease: Lease[AsyncInferenceClient] | None = None
+
+    async def __aenter__(self) -> AsyncInferenceClient:
+        owner = self._owner
+        self._lease = await owner._lifecycle.alease(
+            owner, owner._settings(), owner.async_http_client, scoped=True
+        )
+        return self._lease.client
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._lease is not None:
+            await self._lease.arelease()

@@ -334,3 +334,19 @@ def test_a_finalizer_run_while_the_lock_is_held_does_not_deadlock() -> None:
     worker.join(timeout=60)  # a hang guard, not a speed check
     assert not worker.is_alive()
     assert closed(client)
+
+
+async def test_an_async_call_block_keeps_its_client_until_the_block_ends() -> None:
+    from azure_inference_core._settings import CoreClientSettings
+
+    settings = CoreClientSettings(endpoint=ENDPOINT, credential="k")
+    async with settings._async_client() as client:
+        settings.max_retries = 0
+        async with settings._async_client() as other:
+            assert other is not client
+        assert not closed(client)
+    assert closed(client)  # retired, and its last lease ended with the block
+    entry = settings._lifecycle._slot(settings).aentry
+    assert entry is not None
+    assert entry.leases == 0
+    await settings.aclose()
