@@ -126,9 +126,12 @@ class StreamAccumulator:
         completion = acc.result()             # == the non-streamed answer
     """
 
-    __slots__ = ("_choices", "_created", "_extra", "_id", "_model", "_usage")
+    __slots__ = ("_choices", "_created", "_extra", "_id", "_model", "_usage", "last")
 
     def __init__(self) -> None:
+        #: What the last chunk fed added (None before the first): a stream opened with
+        #: ``accumulate=<this accumulator>`` feeds it, and its reader takes this.
+        self.last: ChunkUpdate | None = None
         self._id = ""
         self._model = ""
         self._created = 0
@@ -170,9 +173,11 @@ class StreamAccumulator:
             for key, value in extra.items():
                 if value is not None:
                     self._extra[key] = value
-        return ChunkUpdate(
+        update = ChunkUpdate(
             tuple(self._feed_choice(choice) for choice in chunk.choices), chunk.usage
         )
+        self.last = update
+        return update
 
     def _feed_choice(self, choice: ChunkChoice) -> ChoiceUpdate:
         parts = self._choices.get(choice.index)

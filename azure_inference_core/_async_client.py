@@ -28,6 +28,7 @@ from ._stream import AsyncChatCompletionStream
 from ._wire import ChatCompletion, EmbeddingsResult, ModelInfo
 
 if TYPE_CHECKING:
+    from ._accumulate import StreamAccumulator
     from ._direct import AsyncDirect
     from ._responses_api import AsyncResponses
 
@@ -101,25 +102,18 @@ class AsyncInferenceClient(BaseClient):
         self.capture_message_content = capture_message_content
         # Imported here, not at module level: it loads httpcore and h11, which httpx
         # itself defers until a client is built (about 30 ms of every import).
-        from ._guard import guard_client
-        from ._network import check_network_options
-        from ._transport import check_own_client_options, own_client
+        from ._transport import http_for
 
-        check_network_options(proxy, trust_env, verify)
-        check_own_client_options(http_client, max_concurrency, proxy, trust_env, verify)
         self._owns_http = http_client is None
-        if http_client is None:
-            self._http, self._direct = own_client(
-                httpx.AsyncClient,
-                max_concurrency=max_concurrency,
-                timeout=self._timeout,
-                proxy=proxy,
-                trust_env=trust_env,
-                verify=verify,
-            )
-        else:
-            self._http, self._direct = http_client, None
-            guard_client(self._http)
+        self._http, self._direct = http_for(
+            httpx.AsyncClient,
+            http_client,
+            max_concurrency=max_concurrency,
+            timeout=self._timeout,
+            proxy=proxy,
+            trust_env=trust_env,
+            verify=verify,
+        )
         self._token_lock = asyncio.Lock()
 
     # -- I/O loop -------------------------------------------------------------
@@ -232,7 +226,7 @@ class AsyncInferenceClient(BaseClient):
         self,
         messages: Sequence[MessageInput],
         *,
-        accumulate: bool = False,
+        accumulate: bool | StreamAccumulator = False,
         **params: Unpack[ChatParams],
     ) -> AsyncChatCompletionStream:
         """Stream a chat completion (same arguments as ``complete``).
@@ -241,7 +235,8 @@ class AsyncInferenceClient(BaseClient):
         retried on retryable errors) on ``await``, ``async with`` or the first
         ``async for`` step; once the 200 arrived nothing is retried.
         ``accumulate=True`` joins the chunks as they pass for
-        ``final_completion()``; by default nothing is kept.
+        ``final_completion()`` (or into the ``StreamAccumulator`` you pass, whose
+        ``last`` is then what each chunk added); by default nothing is kept.
 
         Returns:
             An ``AsyncChatCompletionStream`` of ``ChatCompletionChunk``; use

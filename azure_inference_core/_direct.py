@@ -97,10 +97,8 @@ class _Answer(httpx.Response):
         return super().raise_for_status()
 
 
-class _Body(httpx.SyncByteStream):
-    """httpcore's body as httpx's: errors mapped on every read; ``elapsed`` set at close."""
-
-    __slots__ = ("_response", "_started", "_stream")
+class _Timing:
+    """What both bodies share: the answer they belong to and when it was sent."""
 
     def __init__(self, stream: Any, started: float) -> None:
         self._stream = stream
@@ -114,6 +112,10 @@ class _Body(httpx.SyncByteStream):
     def _done(self) -> None:
         if self._response is not None:
             self._response.elapsed = timedelta(seconds=time.perf_counter() - self._started)
+
+
+class _Body(_Timing, httpx.SyncByteStream):
+    """httpcore's body as httpx's: errors mapped on every read; ``elapsed`` set at close."""
 
     def __iter__(self) -> Iterator[bytes]:
         try:
@@ -126,23 +128,8 @@ class _Body(httpx.SyncByteStream):
         self._stream.close()
 
 
-class _AsyncBody(httpx.AsyncByteStream):
+class _AsyncBody(_Timing, httpx.AsyncByteStream):
     """The async twin of ``_Body``."""
-
-    __slots__ = ("_response", "_started", "_stream")
-
-    def __init__(self, stream: Any, started: float) -> None:
-        self._stream = stream
-        self._response: httpx.Response | None = None  # set once the answer is built
-        self._started = started
-
-    def _request(self) -> httpx.Request:
-        assert self._response is not None
-        return self._response.request
-
-    def _done(self) -> None:
-        if self._response is not None:
-            self._response.elapsed = timedelta(seconds=time.perf_counter() - self._started)
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         try:

@@ -197,7 +197,7 @@ class ChatCompletionStream(SyncStream[ChatCompletionChunk]):
         deadline: Deadline | None = None,
         *,
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
-        accumulate: bool = False,
+        accumulate: bool | StreamAccumulator = False,
     ) -> None:
         self._state = _StreamState(
             request_id, deadline, max_event_bytes=max_event_bytes, accumulate=accumulate
@@ -415,7 +415,7 @@ class AsyncChatCompletionStream(AsyncStream[ChatCompletionChunk]):
         opener: Callable[[], Awaitable[_Opened]],
         *,
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
-        accumulate: bool = False,
+        accumulate: bool | StreamAccumulator = False,
     ) -> None:
         self._accumulate = accumulate
 
@@ -432,6 +432,7 @@ class AsyncChatCompletionStream(AsyncStream[ChatCompletionChunk]):
         if state is None:
             if not self._accumulate:
                 return _StreamState(None).completion()  # raises: say how to ask for it
-            return StreamAccumulator().result()
+            given = self._accumulate
+            return (given if isinstance(given, StreamAccumulator) else StreamAccumulator()).result()
         assert isinstance(state, _StreamState)
         return state.completion()

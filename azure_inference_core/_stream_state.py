@@ -71,11 +71,15 @@ class _StreamState:
         deadline: Deadline | None = None,
         *,
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
-        accumulate: bool = False,
+        accumulate: bool | StreamAccumulator = False,
     ) -> None:
         self._decoder = SSEDecoder(max_event_bytes)
         self._body: Any = None  # the content-encoding decoder, when the body is compressed
-        self._accumulator = StreamAccumulator() if accumulate else None
+        self._accumulator = (
+            accumulate
+            if isinstance(accumulate, StreamAccumulator)
+            else (StreamAccumulator() if accumulate else None)
+        )
         self._filtered: ChatCompletionChunk | None = None  # the chunk the filter cut
         self.count = 0
         self.done = False

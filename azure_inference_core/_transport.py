@@ -31,8 +31,8 @@ from typing import Any, Generic, TypeVar, cast
 import httpcore
 
 from ._errors import ConfigurationError
-from ._guard import AsyncDeadlineBackend, DeadlineBackend
-from ._network import Verify, proxy_routes, ssl_context, transports
+from ._guard import AsyncDeadlineBackend, DeadlineBackend, guard_client
+from ._network import Verify, check_network_options, proxy_routes, ssl_context, transports
 from ._no_httpx_cli import httpx
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "PooledTransport",
     "check_limit",
     "check_own_client_options",
+    "http_for",
     "lean_cookies",
     "limits",
     "own_client",
@@ -367,10 +368,39 @@ def own_client(
     )
     lean_cookies(http)
     if mounts:  # httpx's proxy transports: bound their reads by the call deadline too
-        from ._guard import guard_client
-
         guard_client(http)
     return http, direct_route(http, pool._pool, mounts)
+
+
+def http_for(
+    cls: type[HttpClient],
+    http_client: HttpClient | None,
+    *,
+    max_concurrency: int | None,
+    timeout: httpx.Timeout,
+    proxy: str | httpx.URL | httpx.Proxy | None,
+    trust_env: bool,
+    verify: Verify,
+) -> tuple[HttpClient, Any]:
+    """What a core client sends on: the caller's httpx client (its reads bounded by
+    the call's deadline) or one built here; and the direct route (None for the caller's).
+
+    Raises:
+        ConfigurationError: a network option with the caller's client, or a bad one.
+    """
+    check_network_options(proxy, trust_env, verify)
+    check_own_client_options(http_client, max_concurrency, proxy, trust_env, verify)
+    if http_client is None:
+        return own_client(
+            cls,
+            max_concurrency=max_concurrency,
+            timeout=timeout,
+            proxy=proxy,
+            trust_env=trust_env,
+            verify=verify,
+        )
+    guard_client(http_client)
+    return http_client, None
 
 
 def check_own_client_options(

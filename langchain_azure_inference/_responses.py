@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from azure_inference_core import (
         ToolCall as WireToolCall,
     )
+    from azure_inference_core._accumulate import StreamAccumulator
 
 __all__ = [
     "MODEL_PROVIDER",
@@ -216,21 +217,31 @@ class StreamProcessor:
     __slots__ = (
         "_accumulator",
         "_content_filter",
+        "_fed",
         "_fingerprint",
         "_logprobs",
         "_prompt_filter",
         "_think",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, fed_by_stream: bool = False) -> None:
+        """``fed_by_stream``: the core's stream feeds ``accumulator`` (opened with
+        ``accumulate=processor.accumulator``) and this only reads what each chunk
+        added; otherwise ``feed`` feeds it."""
         from azure_inference_core._accumulate import StreamAccumulator  # with the first stream
 
+        self._fed = fed_by_stream
         self._accumulator = StreamAccumulator()
         self._fingerprint: Any = None
         self._prompt_filter: Any = None
         self._logprobs: list[Any] = []
         self._content_filter: Any = None
         self._think = ThinkSplitter()
+
+    @property
+    def accumulator(self) -> StreamAccumulator:
+        """The core's joiner of this stream's chunks."""
+        return self._accumulator
 
     def feed(self, chunk: ChatCompletionChunk) -> ChatGenerationChunk | None:
         """Take one wire chunk.
@@ -247,7 +258,8 @@ class StreamProcessor:
             ValueError: the stream holds a second choice (``n`` > 1), which a
                 LangChain stream cannot represent.
         """
-        update = self._accumulator.feed(chunk)
+        update = self._accumulator.last if self._fed else self._accumulator.feed(chunk)
+        assert update is not None  # the stream fed this chunk before handing it over
         if (fingerprint := _extra(chunk, "system_fingerprint")) is not None:
             self._fingerprint = fingerprint
         if (prompt_filter := _extra(chunk, "prompt_filter_results")) is not None:

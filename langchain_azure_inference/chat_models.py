@@ -276,11 +276,12 @@ class ChatAzureInference(ClientSettings, TokenCounting, BaseChatModel):
             yield from responses_api.stream(self, messages, stop, kwargs, run_manager)
             return
         request = self._prepare(messages, stop, kwargs, stream=True)
-        processor = StreamProcessor()
+        processor = StreamProcessor(fed_by_stream=True)  # the stream joins, it reads
+        joined = processor.accumulator
         with (
             mapped_errors(),
             self._sync_client() as client,
-            client.stream(request.messages, accumulate=True, **request.params) as wire,
+            client.stream(request.messages, accumulate=joined, **request.params) as wire,
         ):
             for raw in wire:
                 chunk = processor.feed(raw)
@@ -305,11 +306,12 @@ class ChatAzureInference(ClientSettings, TokenCounting, BaseChatModel):
                 yield part
             return
         request = self._prepare(messages, stop, kwargs, stream=True)
-        processor = StreamProcessor()
+        processor = StreamProcessor(fed_by_stream=True)
+        joined = processor.accumulator
         with mapped_errors():
             async with (
                 self._async_client() as client,
-                client.stream(request.messages, accumulate=True, **request.params) as wire,
+                client.stream(request.messages, accumulate=joined, **request.params) as wire,
             ):
                 async for raw in wire:
                     chunk = processor.feed(raw)

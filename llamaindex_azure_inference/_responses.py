@@ -38,6 +38,7 @@ from ._messages import tool_call_from_legacy
 
 if TYPE_CHECKING:
     from azure_inference_core import ChatCompletion, ChatCompletionChunk, CompletionUsage
+    from azure_inference_core._accumulate import StreamAccumulator
 
 __all__ = [
     "StreamState",
@@ -197,6 +198,7 @@ class StreamState:
         "_content",
         "_extra",
         "_extra_key",
+        "_fed",
         "_field_reasoning",
         "_finish_reason",
         "_logprobs",
@@ -206,9 +208,13 @@ class StreamState:
         "usage",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, fed_by_stream: bool = False) -> None:
+        """`fed_by_stream`: the core's stream feeds `accumulator` (opened with
+        `accumulate=state.accumulator`) and this state only reads what each chunk
+        added; otherwise `feed` feeds it."""
         from azure_inference_core._accumulate import StreamAccumulator  # with the first stream
 
+        self._fed = fed_by_stream
         self._acc = StreamAccumulator()
         self._content = ""  # `content` as received
         self._field_reasoning = ""  # `reasoning_content` as received
@@ -224,9 +230,15 @@ class StreamState:
         self._extra: dict[str, Any] = {}
         self._extra_key: tuple[Any, ...] | None = None
 
+    @property
+    def accumulator(self) -> StreamAccumulator:
+        """The core's joiner of this stream's chunks."""
+        return self._acc
+
     def feed(self, chunk: ChatCompletionChunk) -> ChatResponse:
         """Take one chunk and return the response so far."""
-        update = self._acc.feed(chunk)
+        update = self._acc.last if self._fed else self._acc.feed(chunk)
+        assert update is not None  # the stream fed this chunk before handing it over
         for choice in update.choices:
             if choice.index != 0:
                 continue  # LlamaIndex has one message per response: choice 0.

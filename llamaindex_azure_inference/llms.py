@@ -256,9 +256,10 @@ class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
         lease = self._lease()
 
         def gen() -> Generator[ChatResponse, None, None]:
-            state = StreamState()
+            state = StreamState(fed_by_stream=True)
+            joined = state.accumulator  # the stream joins the chunks; the state reads them
             try:
-                with lease.client.stream(req.messages, accumulate=True, **req.params) as stream:
+                with lease.client.stream(req.messages, accumulate=joined, **req.params) as stream:
                     for chunk in stream:
                         yield state.feed(chunk)
             finally:
@@ -275,10 +276,10 @@ class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
         req = self._request(messages, kwargs, True, "astream_chat")
 
         async def gen() -> AsyncGenerator[ChatResponse, None]:
-            state = StreamState()
+            state = StreamState(fed_by_stream=True)
             async with (
                 self._async_client() as client,
-                client.stream(req.messages, accumulate=True, **req.params) as stream,
+                client.stream(req.messages, accumulate=state.accumulator, **req.params) as stream,
             ):
                 async for chunk in stream:
                     yield state.feed(chunk)

@@ -315,3 +315,36 @@ async def test_stream_dropped_mid_iteration_is_closed(
     await asyncio.sleep(0.05)  # the loop runs the async generator's finaliser
     assert response.is_closed
     await driver.close(client)
+
+
+async def test_a_given_accumulator_joins_the_stream_once_and_holds_each_update(
+    driver: Driver, server: ScriptedServer
+) -> None:
+    from azure_inference_core import StreamAccumulator
+
+    filtered = piece("", "content_filter")
+    filtered["choices"][0]["content_filter_results"] = {"hate": {"filtered": True}}
+    body = event(piece("Some ")) + event(piece("words")) + event(filtered) + b"data: [DONE]\n\n"
+    server.push(sse_reply([body]))
+    client = driver.client(server.url)
+    joined = StreamAccumulator()
+    stream = client.stream([{"role": "user", "content": "x"}], accumulate=joined)
+    added: list[str] = []
+
+    async def consume() -> None:
+        if driver.is_async:
+            async for _chunk in stream:
+                assert joined.last is not None  # fed before the chunk was handed over
+                added.append(joined.last.choices[0].content or "")
+        else:
+            for _chunk in stream:
+                assert joined.last is not None
+                added.append(joined.last.choices[0].content or "")
+
+    with pytest.raises(ContentFilterError) as info:
+        await consume()
+    assert added == ["Some ", "words", ""]
+    assert joined.result().choices[0].message.content == "Some words"  # each chunk once
+    assert info.value.completion == joined.result()  # the whole partial answer
+    assert stream.final_completion() == joined.result()
+    await driver.close(client)

@@ -129,3 +129,27 @@ def test_parallel_tool_calls_only_when_given(flavour: str) -> None:
     headers = _common_headers(recorder, flavour, stream=False)
     # A field of the OpenAI routes only: elsewhere it needs pass-through.
     assert headers.get("extra-parameters") == (None if FLAVOURS[flavour][2] else "pass-through")
+
+
+@pytest.mark.parametrize("mode", ["stream", "astream"])
+async def test_a_stream_is_joined_once(monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
+    from azure_inference_core._accumulate import StreamAccumulator
+
+    fed: list[Any] = []
+    feed = StreamAccumulator.feed
+
+    def counting(self: StreamAccumulator, chunk: Any) -> Any:
+        fed.append(chunk)
+        return feed(self, chunk)
+
+    monkeypatch.setattr(StreamAccumulator, "feed", counting)
+    recorder = Recorder(streaming(text_stream("a", "b", "c")))
+    model = _model(next(iter(FLAVOURS)), "Mistral-Large", recorder)
+    if mode == "stream":
+        chunks = list(model.stream("hi"))
+    else:
+        model.async_http_client = recorder.async_client()
+        chunks = [c async for c in model.astream("hi")]
+    assert "".join(str(c.content) for c in chunks) == "abc"
+    assert len(fed) == len({id(chunk) for chunk in fed})  # no chunk joined twice
+    assert fed  # and joined at all

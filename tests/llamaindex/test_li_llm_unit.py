@@ -428,3 +428,27 @@ def test_this_suite_cannot_reach_the_network() -> None:
 
     with socket.socket() as sock, pytest.raises(ConnectionRefusedError, match="network"):
         sock.connect(("192.0.2.1", 443))
+
+
+@pytest.mark.parametrize("mode", ["stream_chat", "astream_chat"])
+async def test_a_stream_is_joined_once(
+    make: Any, recorder: Recorder, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    from azure_inference_core._accumulate import StreamAccumulator
+
+    fed: list[Any] = []
+    feed = StreamAccumulator.feed
+
+    def counting(self: StreamAccumulator, chunk: Any) -> Any:
+        fed.append(chunk)
+        return feed(self, chunk)
+
+    monkeypatch.setattr(StreamAccumulator, "feed", counting)
+    if mode == "stream_chat":
+        responses = list(make(model="Mistral-Large").stream_chat(user()))
+    else:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(recorder)) as http:
+            llm = AzureInference(endpoint=ENDPOINT, credential=SECRET, async_http_client=http)
+            responses = [r async for r in await llm.astream_chat(user())]
+    assert responses[-1].message.content == "ok"
+    assert len(fed) == 1  # the one wire chunk, joined by the core's stream only
