@@ -15,7 +15,9 @@ close, httpx's INFO log line written.
 Used only when nothing above applies: not for a caller's ``http_client``, not
 through a proxy (httpx's mounts pick the transport), and an attempt takes the
 ordinary ``Client.send`` when the jar holds a cookie (merged by
-``build_request``) or the client is closed (httpx raises its own error).
+``build_request``), the client is closed (httpx raises its own error), or
+httpx's transport method is wrapped or replaced (OpenTelemetry's httpx
+instrumentation, transport-level mocks): they still see every request.
 """
 
 from __future__ import annotations
@@ -143,21 +145,36 @@ class _AsyncBody(_Timing, httpx.AsyncByteStream):
         await self._stream.aclose()
 
 
+def _as_shipped(method: Any) -> bool:
+    """Whether an httpx transport method is httpx's own, not wrapped or replaced (as
+    OpenTelemetry's httpx instrumentation and transport-level mocks such as respx do)."""
+    return getattr(method, "__module__", None) == "httpx._transports.default" and not hasattr(
+        method, "__wrapped__"
+    )
+
+
 class _Route:
     """What both routes share: the client's default headers, ``ready``, the request."""
 
-    __slots__ = ("_http", "_last_url", "_pool", "defaults")
+    __slots__ = ("_http", "_last_url", "_method", "_pool", "defaults")
 
-    def __init__(self, http: Any, pool: Any) -> None:
+    def __init__(self, http: Any, transport: Any, method: str) -> None:
         self._http = http
-        self._pool = pool
+        self._pool = transport._pool
+        #: Where httpx's transport method is looked up on each attempt.
+        self._method = (type(transport), method)
         self._last_url: tuple[httpx.URL, httpcore.URL] | None = None
         #: The client's default headers, lower-cased so ours replace them by name.
         self.defaults = {name.lower(): value for name, value in http.headers.items()}
 
     def ready(self) -> bool:
-        """Whether this attempt can skip ``Client.send`` (no cookie to merge, not closed)."""
-        return not self._http.is_closed and not self._http.cookies
+        """Whether this attempt can skip ``Client.send``: not when the jar holds a cookie
+        (``build_request`` merges it), the client is closed (httpx raises its error), or
+        httpx's transport is instrumented or mocked (it must see the request)."""
+        cls, name = self._method
+        return (
+            not self._http.is_closed and not self._http.cookies and _as_shipped(getattr(cls, name))
+        )
 
     def _target(self, url: httpx.URL) -> httpcore.URL:
         last = self._last_url  # one endpoint URL per call site: remember the last one
@@ -240,9 +257,11 @@ class AsyncDirect(_Route):
         return self.answer(response, _AsyncBody(response.stream, started), recipe)
 
 
-def direct_route(http: Any, pool: Any, mounts: object) -> Direct | AsyncDirect | None:
-    """The direct route for a client we built (``pool``: its slot pool), None when a
-    proxy mount may pick another transport."""
+def direct_route(http: Any, transport: Any, mounts: object) -> Direct | AsyncDirect | None:
+    """The direct route for a client we built (``transport``: its slot pool's), None
+    when a proxy mount may pick another transport."""
     if mounts:
         return None
-    return (AsyncDirect if isinstance(http, httpx.AsyncClient) else Direct)(http, pool)
+    if isinstance(http, httpx.AsyncClient):
+        return AsyncDirect(http, transport, "handle_async_request")
+    return Direct(http, transport, "handle_request")

@@ -369,7 +369,7 @@ def own_client(
     lean_cookies(http)
     if mounts:  # httpx's proxy transports: bound their reads by the call deadline too
         guard_client(http)
-    return http, direct_route(http, pool._pool, mounts)
+    return http, direct_route(http, pool, mounts)
 
 
 def http_for(

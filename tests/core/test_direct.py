@@ -183,3 +183,49 @@ def test_only_clients_we_build_without_a_proxy_take_the_direct_route() -> None:
         assert proxied._direct is None
     with InferenceClient("http://127.0.0.1:9", "k", trust_env=False) as direct:
         assert direct._direct is not None
+
+
+@pytest.mark.parametrize("how", ["wrapped", "replaced"])
+async def test_an_instrumented_or_mocked_httpx_transport_still_sees_every_request(
+    driver: Driver, server: ScriptedServer, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    # OpenTelemetry's httpx instrumentation wraps HTTPTransport.handle_request (its
+    # span per request); transport-level mocks replace it. Both must see our calls.
+    import functools
+
+    server.default = json_reply(OK)
+    cls, name = (
+        (httpx.AsyncHTTPTransport, "handle_async_request")
+        if driver.is_async
+        else (httpx.HTTPTransport, "handle_request")
+    )
+    original = getattr(cls, name)
+    seen: list[str] = []
+
+    def note(request: httpx.Request) -> None:
+        seen.append(request.url.path)
+
+    if driver.is_async:
+
+        async def patched(self: Any, request: httpx.Request) -> Any:
+            note(request)
+            return await original(self, request)
+
+    else:
+
+        def patched(self: Any, request: httpx.Request) -> Any:
+            note(request)
+            return original(self, request)
+
+    if how == "wrapped":
+        patched = functools.wraps(original)(patched)  # sets __wrapped__, as wrapt does
+    client = driver.client(server.url)
+    await driver.complete(client)  # direct: nothing patched yet
+    monkeypatch.setattr(cls, name, patched)
+    await driver.complete(client)
+    assert seen == ["/chat/completions"]
+    monkeypatch.undo()
+    await driver.complete(client)  # direct again
+    assert seen == ["/chat/completions"]
+    assert len(server.seen) == 3
+    await driver.close(client)
