@@ -16,8 +16,8 @@ Used only when nothing above applies: not for a caller's ``http_client``, not
 through a proxy (httpx's mounts pick the transport), and an attempt takes the
 ordinary ``Client.send`` when the jar holds a cookie (merged by
 ``build_request``), the client is closed (httpx raises its own error), or
-httpx's transport method is wrapped or replaced (OpenTelemetry's httpx
-instrumentation, transport-level mocks): they still see every request.
+httpx's ``Client.send`` or transport method is wrapped or replaced (tracing
+integrations, mocks): they still see every request.
 """
 
 from __future__ import annotations
@@ -145,12 +145,12 @@ class _AsyncBody(_Timing, httpx.AsyncByteStream):
         await self._stream.aclose()
 
 
-def _as_shipped(method: Any) -> bool:
-    """Whether an httpx transport method is httpx's own, not wrapped or replaced (as
-    OpenTelemetry's httpx instrumentation and transport-level mocks such as respx do)."""
-    return getattr(method, "__module__", None) == "httpx._transports.default" and not hasattr(
-        method, "__wrapped__"
-    )
+def _as_shipped(method: Any, module: str) -> bool:
+    """Whether an httpx method is httpx's own, not wrapped or replaced (as tracing
+    integrations and mocks do: OpenTelemetry's and respx on the transport, Sentry's
+    and others on ``Client.send``)."""
+    shipped = getattr(method, "__module__", None) == module
+    return shipped and not hasattr(method, "__wrapped__")
 
 
 class _Route:
@@ -170,10 +170,14 @@ class _Route:
     def ready(self) -> bool:
         """Whether this attempt can skip ``Client.send``: not when the jar holds a cookie
         (``build_request`` merges it), the client is closed (httpx raises its error), or
-        httpx's transport is instrumented or mocked (it must see the request)."""
+        httpx's ``send`` or transport is instrumented or mocked (it must see the request)."""
+        http = self._http
         cls, name = self._method
         return (
-            not self._http.is_closed and not self._http.cookies and _as_shipped(getattr(cls, name))
+            not http.is_closed
+            and not http.cookies
+            and _as_shipped(getattr(cls, name), "httpx._transports.default")
+            and _as_shipped(type(http).send, "httpx._client")
         )
 
     def _target(self, url: httpx.URL) -> httpcore.URL:

@@ -229,3 +229,32 @@ async def test_an_instrumented_or_mocked_httpx_transport_still_sees_every_reques
     assert seen == ["/chat/completions"]
     assert len(server.seen) == 3
     await driver.close(client)
+
+
+async def test_a_patched_client_send_still_sees_every_request(
+    driver: Driver, server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tracing integrations such as Sentry's patch httpx.Client.send / AsyncClient.send.
+    server.default = json_reply(OK)
+    cls = httpx.AsyncClient if driver.is_async else httpx.Client
+    original = cls.send
+    seen: list[str] = []
+
+    if driver.is_async:
+
+        async def patched(self: Any, request: httpx.Request, **kwargs: Any) -> Any:
+            seen.append(request.url.path)
+            return await original(self, request, **kwargs)
+
+    else:
+
+        def patched(self: Any, request: httpx.Request, **kwargs: Any) -> Any:
+            seen.append(request.url.path)
+            return original(self, request, **kwargs)
+
+    client = driver.client(server.url)
+    monkeypatch.setattr(cls, "send", patched)
+    await driver.complete(client)
+    assert seen == ["/chat/completions"]
+    monkeypatch.undo()
+    await driver.close(client)
