@@ -126,12 +126,13 @@ class StreamAccumulator:
         completion = acc.result()             # == the non-streamed answer
     """
 
-    __slots__ = ("_choices", "_created", "_extra", "_id", "_model", "_usage", "last")
+    __slots__ = ("_choices", "_created", "_extra", "_id", "_last_chunk", "_model", "_usage", "last")
 
     def __init__(self) -> None:
         #: What the last chunk fed added (None before the first): a stream opened with
         #: ``accumulate=<this accumulator>`` feeds it, and its reader takes this.
         self.last: ChunkUpdate | None = None
+        self._last_chunk: ChatCompletionChunk | None = None
         self._id = ""
         self._model = ""
         self._created = 0
@@ -176,8 +177,15 @@ class StreamAccumulator:
         update = ChunkUpdate(
             tuple(self._feed_choice(choice) for choice in chunk.choices), chunk.usage
         )
-        self.last = update
+        self.last, self._last_chunk = update, chunk
         return update
+
+    def feed_once(self, chunk: ChatCompletionChunk) -> ChunkUpdate:
+        """What ``chunk`` added: fed now, unless it is the chunk fed last (by a stream
+        opened with ``accumulate=<this accumulator>``), whose update is kept."""
+        if chunk is self._last_chunk and self.last is not None:
+            return self.last
+        return self.feed(chunk)
 
     def _feed_choice(self, choice: ChunkChoice) -> ChoiceUpdate:
         parts = self._choices.get(choice.index)

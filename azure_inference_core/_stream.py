@@ -22,7 +22,7 @@ from ._errors import StreamError, StreamTooLargeError
 from ._no_httpx_cli import httpx
 from ._read import DecodeFailure, araw_reads, raw_reads
 from ._sse import DEFAULT_MAX_EVENT_BYTES
-from ._stream_state import _StreamState
+from ._stream_state import _StreamState, joiner
 from ._telemetry import STREAMS, Trace
 from ._wire import ChatCompletion, ChatCompletionChunk
 
@@ -430,9 +430,9 @@ class AsyncChatCompletionStream(AsyncStream[ChatCompletionChunk]):
         """The chunks received so far joined into a ``ChatCompletion`` (complete once exhausted)."""
         state = self._box.state
         if state is None:
-            if not self._accumulate:
+            joined = joiner(self._accumulate)
+            if joined is None:
                 return _StreamState(None).completion()  # raises: say how to ask for it
-            given = self._accumulate
-            return (given if isinstance(given, StreamAccumulator) else StreamAccumulator()).result()
+            return joined.result()
         assert isinstance(state, _StreamState)
         return state.completion()

@@ -33,7 +33,7 @@ from ._read import decode_stream
 from ._sse import DEFAULT_MAX_EVENT_BYTES, ServerSentEvent, SSEDecoder
 from ._wire import ChatCompletion, ChatCompletionChunk
 
-__all__ = ["_StreamState"]
+__all__ = ["_StreamState", "joiner"]
 
 _DONE = b"[DONE]"
 
@@ -49,6 +49,14 @@ def _first_chunk(data: bytes) -> Any:
 
 _validate_chunk: Callable[[bytes], Any] = _first_chunk
 _NEVER = float("inf")
+
+
+def joiner(accumulate: bool | StreamAccumulator) -> StreamAccumulator | None:
+    """The accumulator a stream joins its chunks into: the one given, a new one for
+    ``True``, none for ``False``."""
+    if isinstance(accumulate, StreamAccumulator):
+        return accumulate
+    return StreamAccumulator() if accumulate else None
 
 
 class _StreamState:
@@ -75,11 +83,7 @@ class _StreamState:
     ) -> None:
         self._decoder = SSEDecoder(max_event_bytes)
         self._body: Any = None  # the content-encoding decoder, when the body is compressed
-        self._accumulator = (
-            accumulate
-            if isinstance(accumulate, StreamAccumulator)
-            else (StreamAccumulator() if accumulate else None)
-        )
+        self._accumulator = joiner(accumulate)
         self._filtered: ChatCompletionChunk | None = None  # the chunk the filter cut
         self.count = 0
         self.done = False

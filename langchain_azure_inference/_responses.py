@@ -217,20 +217,15 @@ class StreamProcessor:
     __slots__ = (
         "_accumulator",
         "_content_filter",
-        "_fed",
         "_fingerprint",
         "_logprobs",
         "_prompt_filter",
         "_think",
     )
 
-    def __init__(self, fed_by_stream: bool = False) -> None:
-        """``fed_by_stream``: the core's stream feeds ``accumulator`` (opened with
-        ``accumulate=processor.accumulator``) and this only reads what each chunk
-        added; otherwise ``feed`` feeds it."""
+    def __init__(self) -> None:
         from azure_inference_core._accumulate import StreamAccumulator  # with the first stream
 
-        self._fed = fed_by_stream
         self._accumulator = StreamAccumulator()
         self._fingerprint: Any = None
         self._prompt_filter: Any = None
@@ -258,8 +253,7 @@ class StreamProcessor:
             ValueError: the stream holds a second choice (``n`` > 1), which a
                 LangChain stream cannot represent.
         """
-        update = self._accumulator.last if self._fed else self._accumulator.feed(chunk)
-        assert update is not None  # the stream fed this chunk before handing it over
+        update = self._accumulator.feed_once(chunk)  # fed already by a stream given it
         if (fingerprint := _extra(chunk, "system_fingerprint")) is not None:
             self._fingerprint = fingerprint
         if (prompt_filter := _extra(chunk, "prompt_filter_results")) is not None:

@@ -276,7 +276,7 @@ class ChatAzureInference(ClientSettings, TokenCounting, BaseChatModel):
             yield from responses_api.stream(self, messages, stop, kwargs, run_manager)
             return
         request = self._prepare(messages, stop, kwargs, stream=True)
-        processor = StreamProcessor(fed_by_stream=True)  # the stream joins, it reads
+        processor = StreamProcessor()  # the stream joins into its accumulator
         joined = processor.accumulator
         with (
             mapped_errors(),
@@ -306,7 +306,7 @@ class ChatAzureInference(ClientSettings, TokenCounting, BaseChatModel):
                 yield part
             return
         request = self._prepare(messages, stop, kwargs, stream=True)
-        processor = StreamProcessor(fed_by_stream=True)
+        processor = StreamProcessor()
         joined = processor.accumulator
         with mapped_errors():
             async with (

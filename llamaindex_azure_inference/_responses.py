@@ -198,7 +198,6 @@ class StreamState:
         "_content",
         "_extra",
         "_extra_key",
-        "_fed",
         "_field_reasoning",
         "_finish_reason",
         "_logprobs",
@@ -208,13 +207,9 @@ class StreamState:
         "usage",
     )
 
-    def __init__(self, fed_by_stream: bool = False) -> None:
-        """`fed_by_stream`: the core's stream feeds `accumulator` (opened with
-        `accumulate=state.accumulator`) and this state only reads what each chunk
-        added; otherwise `feed` feeds it."""
+    def __init__(self) -> None:
         from azure_inference_core._accumulate import StreamAccumulator  # with the first stream
 
-        self._fed = fed_by_stream
         self._acc = StreamAccumulator()
         self._content = ""  # `content` as received
         self._field_reasoning = ""  # `reasoning_content` as received
@@ -237,8 +232,7 @@ class StreamState:
 
     def feed(self, chunk: ChatCompletionChunk) -> ChatResponse:
         """Take one chunk and return the response so far."""
-        update = self._acc.last if self._fed else self._acc.feed(chunk)
-        assert update is not None  # the stream fed this chunk before handing it over
+        update = self._acc.feed_once(chunk)  # fed already by a stream given it
         for choice in update.choices:
             if choice.index != 0:
                 continue  # LlamaIndex has one message per response: choice 0.

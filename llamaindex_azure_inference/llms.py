@@ -256,7 +256,7 @@ class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
         lease = self._lease()
 
         def gen() -> Generator[ChatResponse, None, None]:
-            state = StreamState(fed_by_stream=True)
+            state = StreamState()
             joined = state.accumulator  # the stream joins the chunks; the state reads them
             try:
                 with lease.client.stream(req.messages, accumulate=joined, **req.params) as stream:
@@ -276,7 +276,7 @@ class AzureInference(ClientSettings, StructuredOutput, FunctionCallingLLM):
         req = self._request(messages, kwargs, True, "astream_chat")
 
         async def gen() -> AsyncGenerator[ChatResponse, None]:
-            state = StreamState(fed_by_stream=True)
+            state = StreamState()
             async with (
                 self._async_client() as client,
                 client.stream(req.messages, accumulate=state.accumulator, **req.params) as stream,

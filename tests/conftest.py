@@ -63,3 +63,19 @@ def _no_network() -> None:
     # methods they saved at import time when a test ends, which would silently
     # lift this guard; so it is put back before every test.
     _install()
+
+
+@pytest.fixture
+def joined_chunks(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every chunk any ``StreamAccumulator`` is fed during the test, in order."""
+    from azure_inference_core._accumulate import StreamAccumulator
+
+    fed: list[Any] = []
+    feed = StreamAccumulator.feed
+
+    def counting(self: StreamAccumulator, chunk: Any) -> Any:
+        fed.append(chunk)
+        return feed(self, chunk)
+
+    monkeypatch.setattr(StreamAccumulator, "feed", counting)
+    return fed

@@ -223,3 +223,13 @@ def test_empty_stream_gives_empty_completion() -> None:
     result = StreamAccumulator().result()
     assert result.choices == []
     assert result.usage is None
+
+
+def test_feed_once_takes_the_update_of_a_chunk_fed_already() -> None:
+    acc = StreamAccumulator()
+    first = chunk([{"index": 0, "delta": {"content": "Hel"}}])
+    second = chunk([{"index": 0, "delta": {"content": "lo"}}])
+    fed = acc.feed(first)  # as a stream opened with accumulate=acc does
+    assert acc.feed_once(first) is fed  # its reader gets the same update, not a second join
+    assert acc.feed_once(second).choices[0].content == "lo"  # not fed yet: fed now
+    assert acc.result().choices[0].message.content == "Hello"

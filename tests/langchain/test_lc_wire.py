@@ -132,17 +132,8 @@ def test_parallel_tool_calls_only_when_given(flavour: str) -> None:
 
 
 @pytest.mark.parametrize("mode", ["stream", "astream"])
-async def test_a_stream_is_joined_once(monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
-    from azure_inference_core._accumulate import StreamAccumulator
-
-    fed: list[Any] = []
-    feed = StreamAccumulator.feed
-
-    def counting(self: StreamAccumulator, chunk: Any) -> Any:
-        fed.append(chunk)
-        return feed(self, chunk)
-
-    monkeypatch.setattr(StreamAccumulator, "feed", counting)
+async def test_a_stream_is_joined_once(joined_chunks: list[Any], mode: str) -> None:
+    fed = joined_chunks
     recorder = Recorder(streaming(text_stream("a", "b", "c")))
     model = _model(next(iter(FLAVOURS)), "Mistral-Large", recorder)
     if mode == "stream":

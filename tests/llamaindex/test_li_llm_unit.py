@@ -432,18 +432,9 @@ def test_this_suite_cannot_reach_the_network() -> None:
 
 @pytest.mark.parametrize("mode", ["stream_chat", "astream_chat"])
 async def test_a_stream_is_joined_once(
-    make: Any, recorder: Recorder, monkeypatch: pytest.MonkeyPatch, mode: str
+    make: Any, recorder: Recorder, joined_chunks: list[Any], mode: str
 ) -> None:
-    from azure_inference_core._accumulate import StreamAccumulator
-
-    fed: list[Any] = []
-    feed = StreamAccumulator.feed
-
-    def counting(self: StreamAccumulator, chunk: Any) -> Any:
-        fed.append(chunk)
-        return feed(self, chunk)
-
-    monkeypatch.setattr(StreamAccumulator, "feed", counting)
+    fed = joined_chunks
     if mode == "stream_chat":
         responses = list(make(model="Mistral-Large").stream_chat(user()))
     else:
